@@ -1,0 +1,416 @@
+"""The activation declaration and everything derived from it.
+
+An :class:`ActivationSpec` holds only what cannot be derived: the SymPy expression of
+``phi``, its parameters with their domains, closed forms of the Gaussian transforms with
+their citations, the width of the strip of analyticity (used to place quadrature nodes),
+and references. Derived here: ``phi'`` (SymPy ``diff``), the kinks (from ``Piecewise``
+conditions), numpy and mpmath evaluators (``lambdify``), missing closed forms (the
+second moment as the ``c -> 1`` *limit* of the cross moment; derivative kernels by Price's
+theorem ``dW/dq12``; the slope ``dV/dq``), parity and positive homogeneity.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy
+
+from .._precision import to_float, to_mpf
+
+__all__ = [
+    "X",
+    "Q",
+    "Q1",
+    "Q2",
+    "Q12",
+    "C",
+    "TRANSFORMS",
+    "Param",
+    "ClosedForm",
+    "ActivationSpec",
+    "BoundActivation",
+]
+
+#: Pre-activation variable of ``phi``.
+X = sympy.Symbol("x", real=True)
+#: Variance of a single pre-activation.
+Q = sympy.Symbol("q", positive=True)
+#: Variances and covariance of a pair of pre-activations.
+Q1 = sympy.Symbol("q_1", positive=True)
+Q2 = sympy.Symbol("q_2", positive=True)
+Q12 = sympy.Symbol("q_12", real=True)
+#: Correlation (used when a limit c -> 1 is taken).
+C = sympy.Symbol("c", real=True)
+
+#: The Gaussian transforms, by key.
+#:
+#: ``V``  : second moment  :math:`V(q) = E[\phi(\sqrt{q} z)^2]`
+#: ``W``  : cross moment   :math:`W(q_1,q_2,q_{12}) = E[\phi(u)\phi(v)]`
+#: ``Vd`` : derivative second moment :math:`E[\phi'(\sqrt{q} z)^2]`
+#: ``Wd`` : derivative cross moment  :math:`E[\phi'(u)\phi'(v)]`
+#: ``dV`` : slope of the second moment :math:`dV/dq = E[\phi'^2 + \phi\phi'']`
+TRANSFORMS: tuple[str, ...] = ("V", "W", "Vd", "Wd", "dV")
+_ONE_D = {"V", "Vd", "dV"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter of an activation family.
+
+    Parameters
+    ----------
+    name : str
+        Python identifier, also the SymPy symbol name.
+    domain : sympy.Set
+        Allowed values, e.g. ``sympy.Interval.open(-1/2, oo)``.
+    doc : str
+        One-line meaning.
+    default : float or None
+        Value used when the caller does not give one (``None``: required).
+    """
+
+    name: str
+    domain: sympy.Set
+    doc: str
+    default: float | None = None
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        return sympy.Symbol(self.name, real=True)
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """A closed form of one Gaussian transform, a *claim* checked by the tests.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        In ``Q`` (1-D transforms) or ``Q1, Q2, Q12`` (2-D transforms) and the parameters.
+    reference : str
+        Citation key and equation, e.g. ``"W97 eq. (11)"``.
+    valid_when : callable or None
+        Predicate on the dict of float parameter values; ``None`` means always valid.
+    numpy : callable or None
+        Hand-written float64 evaluator ``f(*args, **params)`` where the lambdified
+        expression would lose accuracy; ``None`` means lambdify ``expr``.
+    mpmath : callable or None
+        Hand-written mpmath evaluator with the same signature; ``None``: lambdify.
+    """
+
+    expr: sympy.Expr | None
+    reference: str
+    valid_when: Callable[[Mapping[str, float]], bool] | None = None
+    numpy: Callable[..., Any] | None = None
+    mpmath: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """Declaration of an activation (or a parametric family).
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    phi : sympy.Expr
+        The activation in the symbol :data:`X` and the parameter symbols.
+    description : str
+        One line for listings and the docs catalog.
+    references : tuple of str
+        Citation keys (see :mod:`asymptote.references`) with equation/section.
+    params : tuple of Param
+    closed_forms : mapping of str to ClosedForm
+        Keys among :data:`TRANSFORMS`.
+    singularity_distance : float
+        Half-width ``d`` of the strip ``|Im x| < d`` in which ``phi`` is analytic (``inf``
+        for entire functions); used by the numpy quadrature to place its nodes.
+    numpy_phi, numpy_dphi : callable or None
+        Overflow-safe float64 versions of ``phi`` and ``phi'`` (``f(x, **params)``) where
+        the lambdified expression would overflow (e.g. ``log(1 + exp(x))``).
+    undefined : mapping of str to callable
+        For a transform key, a function of the float parameters returning a reason string
+        when that transform diverges (e.g. ``E[phi'^2]`` of alpha-ReLU for alpha <= 1/2),
+        ``None`` otherwise.
+    """
+
+    name: str
+    phi: sympy.Expr
+    description: str
+    references: tuple[str, ...]
+    params: tuple[Param, ...] = ()
+    closed_forms: Mapping[str, ClosedForm] = field(default_factory=dict)
+    singularity_distance: float = math.inf
+    numpy_phi: Callable[..., Any] | None = None
+    numpy_dphi: Callable[..., Any] | None = None
+    undefined: Mapping[str, Callable[[Mapping[str, float]], str | None]] = field(
+        default_factory=dict
+    )
+
+    # ----- derived symbolic data -------------------------------------------------------
+    @cached_property
+    def param_symbols(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(p.symbol for p in self.params)
+
+    @cached_property
+    def dphi(self) -> sympy.Expr:
+        """``phi'`` by SymPy differentiation (``Piecewise`` branches differentiate too)."""
+        return sympy.piecewise_fold(sympy.diff(self.phi, X))
+
+    @cached_property
+    def d2phi(self) -> sympy.Expr:
+        return sympy.piecewise_fold(sympy.diff(self.phi, X, 2))
+
+    @cached_property
+    def kinks(self) -> tuple[sympy.Expr, ...]:
+        """Points where ``phi`` is defined piecewise, from the ``Piecewise`` conditions."""
+        points: set[sympy.Expr] = set()
+        for pw in self.phi.atoms(sympy.Piecewise):
+            for _, cond in pw.args:
+                for rel in cond.atoms(sympy.core.relational.Relational):
+                    sol = sympy.solve(sympy.Eq(rel.lhs, rel.rhs), X)
+                    points.update(sol)
+        return tuple(sorted(points, key=lambda e: float(e.subs({s: 0 for s in e.free_symbols}))))
+
+    @cached_property
+    def symbolic_forms(self) -> dict[str, tuple[sympy.Expr, str]]:
+        """Closed forms, declared or derived, as ``{key: (expr, provenance)}``.
+
+        Derived: ``V`` as :math:`\\lim_{c\\to 1^-} W(q, q, c q)` (a limit, not a
+        substitution); ``Wd = \\partial W / \\partial q_{12}`` and ``Vd`` likewise from
+        ``V``-side limits (Price's theorem [P58]); ``dV = dV/dq``.
+        """
+        out: dict[str, tuple[sympy.Expr, str]] = {}
+        for key, cf in self.closed_forms.items():
+            if cf.expr is not None:
+                out[key] = (cf.expr, cf.reference)
+        if "W" in out and "V" not in out:
+            w = out["W"][0].subs({Q1: Q, Q2: Q, Q12: C * Q})
+            out["V"] = (sympy.simplify(sympy.limit(w, C, 1, "-")), "limit c->1 of W")
+        if "W" in out and "Wd" not in out:
+            out["Wd"] = (sympy.simplify(sympy.diff(out["W"][0], Q12)), "Price [P58]: dW/dq12")
+        if "Wd" in out and "Vd" not in out:
+            wd = out["Wd"][0].subs({Q1: Q, Q2: Q, Q12: C * Q})
+            out["Vd"] = (sympy.simplify(sympy.limit(wd, C, 1, "-")), "limit c->1 of Wd")
+        if "V" in out and "dV" not in out:
+            out["dV"] = (sympy.simplify(sympy.diff(out["V"][0], Q)), "d/dq of V")
+        return out
+
+    def param_dict(self, values: Mapping[str, object]) -> dict[str, object]:
+        """Complete and validate parameter values (``ValueError``/``TypeError`` naming them)."""
+        unknown = set(values) - {p.name for p in self.params}
+        if unknown:
+            allowed = ", ".join(p.name for p in self.params) or "none"
+            raise TypeError(
+                f"activation {self.name!r} got unknown parameter(s) {sorted(unknown)}; "
+                f"allowed: {allowed}"
+            )
+        out: dict[str, object] = {}
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None:
+                raise ValueError(f"activation {self.name!r} needs parameter {p.name} ({p.doc})")
+            val = to_float(raw, p.name)
+            if not bool(p.domain.contains(sympy.Float(val, 30))):
+                raise ValueError(
+                    f"parameter {p.name} of {self.name!r} must lie in {p.domain}, got {raw!r}"
+                )
+            out[p.name] = raw
+        return out
+
+
+class BoundActivation:
+    """An activation with its parameter values fixed; what every public function takes.
+
+    Build one with :func:`asymptote.activation`. Parameter values are kept as given (so a
+    string like ``"0.3"`` is converted exactly at each requested precision).
+    """
+
+    def __init__(self, spec: ActivationSpec, params: Mapping[str, object], label: str) -> None:
+        self.spec = spec
+        self.params: dict[str, object] = spec.param_dict(params)
+        self.float_params: dict[str, float] = {k: to_float(v, k) for k, v in self.params.items()}
+        self.label = label
+
+    def __repr__(self) -> str:
+        if not self.params:
+            return f"activation({self.label!r})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"activation({self.label!r}, {args})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, BoundActivation)
+            and other.spec.name == self.spec.name
+            and other.float_params == self.float_params
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.spec.name, tuple(sorted(self.float_params.items()))))
+
+    @property
+    def name(self) -> str:
+        return self.label
+
+    # ----- parameter values ----------------------------------------------------------
+    def mp_params(self) -> list[mpmath.mpf]:
+        """Parameter values as mpf at the current working precision (exact conversion)."""
+        return [to_mpf(self.params[p.name], p.name) for p in self.spec.params]
+
+    def np_params(self) -> list[float]:
+        return [self.float_params[p.name] for p in self.spec.params]
+
+    @cached_property
+    def sympy_subs(self) -> dict[sympy.Symbol, sympy.Expr]:
+        return {
+            p.symbol: sympy.nsimplify(str(self.params[p.name]), rational=True)
+            for p in self.spec.params
+        }
+
+    # ----- derived evaluators ----------------------------------------------------------
+    @cached_property
+    def kinks(self) -> tuple[float, ...]:
+        vals = sorted({float(k.subs(self.sympy_subs)) for k in self.spec.kinks})
+        return tuple(vals)
+
+    def _lambdify(self, expr: sympy.Expr, args: tuple[sympy.Symbol, ...], module: str) -> Any:
+        return sympy.lambdify((*args, *self.spec.param_symbols), expr, modules=module)
+
+    @cached_property
+    def phi_mp(self) -> Callable[[Any], Any]:
+        f = self._lambdify(self.spec.phi, (X,), "mpmath")
+        return lambda u: f(u, *self.mp_params())
+
+    @cached_property
+    def dphi_mp(self) -> Callable[[Any], Any]:
+        f = self._lambdify(self.spec.dphi, (X,), "mpmath")
+        return lambda u: f(u, *self.mp_params())
+
+    @cached_property
+    def phi_np(self) -> Callable[[np.ndarray], np.ndarray]:
+        if self.spec.numpy_phi is not None:
+            g = self.spec.numpy_phi
+            kw = self.float_params
+            return lambda u: g(u, **kw)
+        return self._np_from_expr(self.spec.phi)
+
+    @cached_property
+    def dphi_np(self) -> Callable[[np.ndarray], np.ndarray]:
+        if self.spec.numpy_dphi is not None:
+            g = self.spec.numpy_dphi
+            kw = self.float_params
+            return lambda u: g(u, **kw)
+        return self._np_from_expr(self.spec.dphi)
+
+    def _np_from_expr(self, expr: sympy.Expr) -> Callable[[np.ndarray], np.ndarray]:
+        f = self._lambdify(expr, (X,), "numpy")
+        params = self.np_params()
+
+        def evaluate(u: np.ndarray) -> np.ndarray:
+            u = np.asarray(u, dtype=float)
+            return np.broadcast_to(np.asarray(f(u, *params), dtype=float), u.shape)
+
+        return evaluate
+
+    def undefined_reason(self, key: str) -> str | None:
+        """Why transform ``key`` diverges at these parameters, or ``None``."""
+        check = self.spec.undefined.get(key)
+        return None if check is None else check(self.float_params)
+
+    def closed_form_valid(self, key: str) -> bool:
+        """Whether a closed form for transform ``key`` applies at these parameters."""
+        if key not in self.spec.symbolic_forms and key not in self.spec.closed_forms:
+            return False
+        declared = self.spec.closed_forms.get(key)
+        if declared is not None and declared.valid_when is not None:
+            return bool(declared.valid_when(self.float_params))
+        # derived forms inherit the validity of the form they came from
+        source = {"V": "W", "Wd": "W", "Vd": "Wd", "dV": "V"}.get(key)
+        if source is not None and source in self.spec.closed_forms and declared is None:
+            return self.closed_form_valid(source)
+        return True
+
+    def closed_form_evaluator(self, key: str, backend: str) -> Callable[..., Any] | None:
+        """Evaluator of the closed form of ``key`` on ``backend`` ('numpy' or 'mpmath')."""
+        if not self.closed_form_valid(key):
+            return None
+        return self._closed_form_evaluator(key, backend)
+
+    def _closed_form_evaluator(self, key: str, backend: str) -> Callable[..., Any] | None:
+        cache: dict[tuple[str, str], Any] = self.__dict__.setdefault("_cf_cache", {})
+        if (key, backend) in cache:
+            return cache[(key, backend)]
+        declared = self.spec.closed_forms.get(key)
+        hand = None if declared is None else getattr(declared, backend)
+        args = (Q,) if key in _ONE_D else (Q1, Q2, Q12)
+        result: Callable[..., Any] | None
+        if hand is not None:
+            if backend == "numpy":
+                kw: Mapping[str, Any] = self.float_params
+
+                def result(*a: Any) -> Any:
+                    return hand(*a, **kw)
+            else:
+                names = [p.name for p in self.spec.params]
+
+                def result(*a: Any) -> Any:
+                    return hand(*a, **dict(zip(names, self.mp_params(), strict=True)))
+        elif key in self.spec.symbolic_forms:
+            expr = self.spec.symbolic_forms[key][0]
+            f = self._lambdify(expr, args, backend)
+            if backend == "numpy":
+                params = self.np_params()
+
+                def result(*a: Any) -> Any:
+                    return f(*a, *params)
+            else:
+
+                def result(*a: Any) -> Any:
+                    return f(*a, *self.mp_params())
+        else:
+            result = None
+        cache[(key, backend)] = result
+        return result
+
+    # ----- derived structural facts ----------------------------------------------------
+    @cached_property
+    def homogeneity_degree(self) -> float | None:
+        """Degree ``k`` if ``phi(t x) = t^k phi(x)`` for all ``t > 0`` (checked at sample
+        points with SymPy's exact arithmetic), else ``None``."""
+        phi = self.spec.phi.subs(self.sympy_subs)
+        degree: float | None = None
+        for x0 in (sympy.Rational(1, 3), sympy.Integer(2), sympy.Rational(-3, 2), -3):
+            for t in (sympy.Integer(2), sympy.Integer(7)):
+                a = phi.subs(X, x0)
+                b = phi.subs(X, t * x0)
+                if a == 0 and b == 0:
+                    continue
+                if a == 0 or b == 0:
+                    return None
+                ratio = float(b / a)
+                if ratio <= 0:
+                    return None
+                k = math.log(ratio) / math.log(float(t))
+                if degree is None:
+                    degree = k
+                elif abs(k - degree) > 1e-12:
+                    return None
+        return degree
+
+    @cached_property
+    def parity(self) -> str | None:
+        """``'even'``, ``'odd'`` or ``None``, checked at sample points."""
+        phi = self.spec.phi.subs(self.sympy_subs)
+        even = odd = True
+        for x0 in (sympy.Rational(1, 3), sympy.Rational(3, 2), sympy.Integer(2), sympy.Integer(5)):
+            a = complex(phi.subs(X, x0).evalf(30))
+            b = complex(phi.subs(X, -x0).evalf(30))
+            even &= abs(a - b) <= 1e-25 * (1 + abs(a))
+            odd &= abs(a + b) <= 1e-25 * (1 + abs(a))
+        return "even" if even else "odd" if odd else None

@@ -1,0 +1,1 @@
+"""Numerical engines: Gaussian quadrature (mpmath and numpy), kernels, root finding."""

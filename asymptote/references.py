@@ -1,0 +1,83 @@
+"""Bibliography: every formula in asymptote cites one of these keys (with equation/section).
+
+``asymptote cite KEY`` (or :func:`cite`) prints the full entry.
+"""
+
+from __future__ import annotations
+
+__all__ = ["REFERENCES", "cite"]
+
+#: Key -> full citation.
+REFERENCES: dict[str, str] = {
+    "CS09": (
+        "Y. Cho and L. K. Saul, Kernel methods for deep learning, NeurIPS 2009 "
+        "(arc-cosine kernels, eq. (1)-(7))."
+    ),
+    "W97": (
+        "C. K. I. Williams, Computing with infinite networks, NeurIPS 1996 / Neural Computation "
+        "10 (1998) (erf network kernel, eq. (11))."
+    ),
+    "PLRSG16": (
+        "B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli, Exponential expressivity "
+        "in deep neural networks through transient chaos, NeurIPS 2016, arXiv:1606.05340 "
+        "(length map eq. (3), correlation map eq. (5), chi_1 eq. (7))."
+    ),
+    "SGGS17": (
+        "S. S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein, Deep information "
+        "propagation, ICLR 2017, arXiv:1611.01232 (depth scales eq. (4)-(9), trainable depth "
+        "~ 6 xi_c, Sec. 5)."
+    ),
+    "YS17": (
+        "G. Yang and S. S. Schoenholz, Mean field residual networks: on the edge of chaos, "
+        "NeurIPS 2017, arXiv:1712.08969 (alpha-ReLU kernels, appendix)."
+    ),
+    "HR18": (
+        "B. Hanin and D. Rolnick, How to start training: the effect of initialization and "
+        "architecture, NeurIPS 2018, arXiv:1803.01719."
+    ),
+    "P19": (
+        "J. Pennington, The surprising simplicity of overparameterized deep neural networks, "
+        "Stats 385 lecture, Stanford, 2019 (NNGP recursion, order/chaos, NTK)."
+    ),
+    "JGH18": (
+        "A. Jacot, F. Gabriel, C. Hongler, Neural tangent kernel: convergence and "
+        "generalization in neural networks, NeurIPS 2018, arXiv:1806.07572 (Theorem 1)."
+    ),
+    "LBNSSP18": (
+        "J. Lee, Y. Bahri, R. Novak, S. S. Schoenholz, J. Pennington, J. Sohl-Dickstein, Deep "
+        "neural networks as Gaussian processes, ICLR 2018, arXiv:1711.00165 (eq. (4))."
+    ),
+    "NT20": (
+        "R. Novak, L. Xiao, J. Hron, J. Lee, A. A. Alemi, J. Sohl-Dickstein, S. S. Schoenholz, "
+        "Neural Tangents: fast and easy infinite neural networks in Python, ICLR 2020, "
+        "arXiv:1912.02803 (stax.Dense NTK parameterization, Sec. 3 and App. C)."
+    ),
+    "P58": (
+        "R. Price, A useful theorem for nonlinear devices having Gaussian inputs, IRE Trans. "
+        "Inform. Theory 4 (1958) 69-72: d E[f(u)g(v)] / d Cov(u,v) = E[f'(u) g'(v)]."
+    ),
+    "DLMF": "NIST Digital Library of Mathematical Functions, https://dlmf.nist.gov (ch. 7, 15).",
+    "HG16": "D. Hendrycks and K. Gimpel, Gaussian error linear units (GELUs), arXiv:1606.08415.",
+    "EUD18": (
+        "S. Elfwing, E. Uchibe, K. Doya, Sigmoid-weighted linear units for neural network "
+        "function approximation in reinforcement learning, Neural Networks 107 (2018) (SiLU)."
+    ),
+    "GAUSS": (
+        "Gaussian characteristic function E[exp(i t u)] = exp(-t^2 q / 2) for u ~ N(0, q); "
+        "standard, e.g. DLMF 7.7 and any probability text."
+    ),
+}
+
+
+def cite(key: str) -> str:
+    """Return the full citation for a bibliography key.
+
+    >>> cite("W97").startswith("C. K. I. Williams")
+    True
+    """
+    try:
+        return REFERENCES[key]
+    except KeyError:
+        raise ValueError(
+            f"unknown reference key {key!r}; known keys: {', '.join(sorted(REFERENCES))}"
+        ) from None

@@ -1,0 +1,302 @@
+r"""The Gaussian transforms of an activation, one API for both precisions.
+
+For :math:`z \sim N(0,1)` and a centred Gaussian pair :math:`(u, v)` with
+:math:`\mathrm{Var}\,u = q_1`, :math:`\mathrm{Var}\,v = q_2`, :math:`\mathrm{Cov}(u,v) = q_{12}`:
+
+=====================================  =====================================================
+:func:`second_moment`                  :math:`V(q) = E[\phi(\sqrt{q} z)^2]`
+:func:`cross_moment`                   :math:`W(q_1, q_2, q_{12}) = E[\phi(u)\phi(v)]`
+:func:`derivative_second_moment`       :math:`E[\phi'(\sqrt{q} z)^2]`
+:func:`derivative_cross_moment`        :math:`E[\phi'(u)\phi'(v)] = \partial W/\partial q_{12}` [P58]
+:func:`second_moment_slope`            :math:`dV/dq = E[\phi'^2 + \phi\phi''] = E[u\,\phi(u)\phi'(u)]/q`
+=====================================  =====================================================
+
+(the last identity is Gaussian integration by parts, valid for Lipschitz ``phi``).
+These are the :math:`\mathcal{V}\phi` / :math:`\mathcal{W}\phi` transforms of [YS17, Sec. 2]
+and the maps behind the length and correlation recursions of [PLRSG16, eq. (3), (5)].
+
+``dps=None`` (default): vectorized numpy float64 over broadcast arrays; closed forms where
+valid, otherwise the graded Gauss-Legendre quadrature of
+:mod:`asymptote.numeric.gaussian_np` (1-D transforms of parameter-free activations go
+through a cached Chebyshev table in :math:`\log q`).
+``dps=int``: mpmath at that many significant digits (scalars), closed forms or tanh-sinh
+quadrature split at kinks (:mod:`asymptote.numeric.gaussian_mp`), inside a local precision
+context with guard digits; the global ``mpmath.mp`` is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, overload
+
+import mpmath
+import numpy as np
+
+from ._precision import check_dps, round_mpf, to_mpf, workdps
+from .activations import BoundActivation, as_activation
+
+__all__ = [
+    "second_moment",
+    "cross_moment",
+    "derivative_second_moment",
+    "derivative_cross_moment",
+    "second_moment_slope",
+    "transform",
+]
+
+_ONE_D = ("V", "Vd", "dV")
+_TABLE_CACHE: dict[tuple[BoundActivation, str], Any] = {}
+
+
+def _np_array(value: object, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number or array of them, got {value!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return arr
+
+
+def _check_variance_np(arr: np.ndarray, name: str) -> None:
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 (a variance), got min {arr.min()!r}")
+
+
+def _check_covariance_np(q1: np.ndarray, q2: np.ndarray, q12: np.ndarray) -> np.ndarray:
+    bound = np.sqrt(q1) * np.sqrt(q2)
+    excess = np.abs(q12) - bound
+    if np.any(excess > 4e-15 * np.maximum(bound, 1e-300)):
+        raise ValueError("q12 must satisfy |q12| <= sqrt(q1 * q2) (a covariance)")
+    return np.clip(q12, -bound, bound)
+
+
+def _integrand_1d(act: BoundActivation, key: str, backend: str) -> Callable[..., Any]:
+    phi = act.phi_np if backend == "numpy" else act.phi_mp
+    dphi = act.dphi_np if backend == "numpy" else act.dphi_mp
+    if key == "V":
+        return lambda u: phi(u) ** 2
+    if key == "Vd":
+        return lambda u: dphi(u) ** 2
+    if key == "dV":
+        return lambda u: u * phi(u) * dphi(u)
+    raise AssertionError(key)
+
+
+def _slope_at_zero_mp(act: BoundActivation) -> Any:
+    import sympy
+
+    from .activations._base import X
+
+    expr = (act.spec.dphi**2 + act.spec.phi * act.spec.d2phi).subs(act.sympy_subs)
+    value = sympy.limit(expr, X, 0)
+    if not value.is_finite:
+        raise ValueError(f"dV/dq at q = 0 is not finite for {act!r}")
+    return mpmath.mpf(sympy.N(value, mpmath.mp.dps + 5))
+
+
+def _mp_transform(act: BoundActivation, key: str, args: list[Any]) -> Any:
+    closed = act.closed_form_evaluator(key, "mpmath")
+    if closed is not None:
+        return closed(*args)
+    if key in _ONE_D:
+        (q,) = args
+        if key == "dV" and q == 0:
+            return _slope_at_zero_mp(act)
+        from .numeric.gaussian_mp import expect_1d_mp
+
+        value = expect_1d_mp(_integrand_1d(act, key, "mpmath"), q, kinks=act.kinks)
+        return value / q if key == "dV" else value
+    from .numeric.gaussian_mp import expect_2d_mp
+
+    f = act.phi_mp if key == "W" else act.dphi_mp
+    return expect_2d_mp(f, f, *args, kinks_f=act.kinks, kinks_g=act.kinks)
+
+
+def _np_quadrature_1d(act: BoundActivation, key: str, q: np.ndarray) -> np.ndarray:
+    from .numeric import gaussian_np
+
+    f = _integrand_1d(act, key, "numpy")
+    direct = gaussian_np.expect_1d(
+        f, q, kinks=act.kinks, singularity_distance=act.spec.singularity_distance
+    )
+    if key == "dV":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(q > 0, direct / np.where(q > 0, q, 1.0), 0.0)
+        if np.any(q == 0):
+            with workdps(20):
+                out = np.where(q == 0, float(_slope_at_zero_mp(act)), out)
+        return out
+    return direct
+
+
+def _np_transform(act: BoundActivation, key: str, args: list[np.ndarray]) -> np.ndarray:
+    closed = act.closed_form_evaluator(key, "numpy")
+    if closed is not None:
+        return np.asarray(closed(*args), dtype=float)
+    if key in _ONE_D:
+        (q,) = args
+        if not act.params:
+            table = _TABLE_CACHE.get((act, key))
+            if table is None:
+                from .numeric.gaussian_np import LogChebyshevTable
+
+                table = LogChebyshevTable(lambda qq: _np_quadrature_1d(act, key, qq))
+                _TABLE_CACHE[(act, key)] = table
+            return np.asarray(table(q), dtype=float)
+        return _np_quadrature_1d(act, key, q)
+    from .numeric import gaussian_np
+
+    f = act.phi_np if key == "W" else act.dphi_np
+    return gaussian_np.expect_2d(
+        f,
+        f,
+        *args,
+        kinks_f=act.kinks,
+        kinks_g=act.kinks,
+        singularity_distance=act.spec.singularity_distance,
+    )
+
+
+def transform(
+    key: str, activation: object, *args: object, dps: int | None = None, **params: object
+) -> Any:
+    """Evaluate Gaussian transform ``key`` (one of ``V, W, Vd, Wd, dV``); see module doc.
+
+    Raises
+    ------
+    ValueError
+        Negative variance, covariance beyond ``sqrt(q1 q2)``, non-finite input, or a
+        transform that diverges for this activation (e.g. ``Vd`` of the step).
+    TypeError
+        Non-numeric input or unknown activation parameter.
+    """
+    act = as_activation(activation, **params)
+    names = ("q",) if key in _ONE_D else ("q1", "q2", "q12")
+    if len(args) != len(names):
+        raise TypeError(f"transform {key} takes {len(names)} arguments {names}")
+    reason = act.undefined_reason(key)
+    if reason is not None:
+        raise ValueError(f"{reason} ({act!r})")
+    if dps is None:
+        arrays = [_np_array(a, n) for a, n in zip(args, names, strict=True)]
+        arrays_in = list(arrays)
+        for arr, n in zip(arrays, names, strict=True):
+            if n != "q12":
+                _check_variance_np(arr, n)
+        if key in ("W", "Wd"):
+            arrays = list(np.broadcast_arrays(*arrays))
+            arrays[2] = _check_covariance_np(*arrays)
+        out = _np_transform(act, key, arrays)
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"transform {key} of {act!r} is not finite at these arguments")
+        if all(np.ndim(a) == 0 for a in arrays_in):
+            return float(out)
+        return out
+    dps = check_dps(dps)
+    with workdps(dps):
+        values = [to_mpf(a, n) for a, n in zip(args, names, strict=True)]
+        for v, n in zip(values, names, strict=True):
+            if n != "q12" and v < 0:
+                raise ValueError(f"{n} must be >= 0 (a variance), got {args[names.index(n)]!r}")
+        if key in ("W", "Wd"):
+            bound = mpmath.sqrt(values[0] * values[1])
+            if abs(values[2]) > bound * (1 + mpmath.mpf(10) ** (-dps)):
+                raise ValueError(
+                    f"q12 must satisfy |q12| <= sqrt(q1 * q2) (a covariance), got {args[2]!r}"
+                )
+            values[2] = max(min(values[2], bound), -bound)
+        result = _mp_transform(act, key, values)
+        if not mpmath.isfinite(result):
+            raise ValueError(f"transform {key} of {act!r} is not finite at these arguments")
+    return round_mpf(result, dps)
+
+
+@overload
+def second_moment(activation: object, q: float, *, dps: None = ..., **params: object) -> float: ...
+@overload
+def second_moment(
+    activation: object, q: np.ndarray, *, dps: None = ..., **params: object
+) -> np.ndarray: ...
+@overload
+def second_moment(activation: object, q: object, *, dps: int, **params: object) -> mpmath.mpf: ...
+def second_moment(activation: object, q: Any, *, dps: int | None = None, **params: object) -> Any:
+    r"""Second moment :math:`V(q) = E[\phi(\sqrt{q} z)^2]` [YS17, Sec. 2; PLRSG16, eq. (3)].
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+        Registry name (with ``params``) or :func:`asymptote.activation` result.
+    q : float, array_like, str or Fraction
+        Variance, ``q >= 0``.
+    dps : int or None, default None
+        ``None``: numpy float64 (vectorized); int: mpmath with that many digits.
+
+    Returns
+    -------
+    float, ndarray or mpf
+
+    Examples
+    --------
+    >>> second_moment("relu", 2.0)
+    1.0
+    >>> import mpmath
+    >>> mpmath.nstr(second_moment("erf", "0.5", dps=20), 20)  # (2/pi) arcsin(1/2) = 1/3 [W97]
+    '0.33333333333333333333'
+    """
+    return transform("V", activation, q, dps=dps, **params)
+
+
+def cross_moment(
+    activation: object, q1: Any, q2: Any, q12: Any, *, dps: int | None = None, **params: object
+) -> Any:
+    r"""Cross moment :math:`W(q_1,q_2,q_{12}) = E[\phi(u)\phi(v)]` [YS17, Sec. 2; PLRSG16, eq. (5)].
+
+    ``(u, v)`` is centred Gaussian with variances ``q1, q2`` and covariance ``q12``
+    (``|q12| <= sqrt(q1 q2)``). At ``|c| = 1`` the degenerate pair is integrated exactly.
+
+    Examples
+    --------
+    >>> round(cross_moment("linear", 1.0, 4.0, 1.5), 12)
+    1.5
+    """
+    return transform("W", activation, q1, q2, q12, dps=dps, **params)
+
+
+def derivative_second_moment(
+    activation: object, q: Any, *, dps: int | None = None, **params: object
+) -> Any:
+    r""":math:`E[\phi'(\sqrt{q} z)^2]`, so that :math:`\chi_1 = \sigma_w^2 E[\phi'^2]` [PLRSG16, eq. (7)].
+
+    Examples
+    --------
+    >>> derivative_second_moment("relu", 3.0)
+    0.5
+    """
+    return transform("Vd", activation, q, dps=dps, **params)
+
+
+def derivative_cross_moment(
+    activation: object, q1: Any, q2: Any, q12: Any, *, dps: int | None = None, **params: object
+) -> Any:
+    r""":math:`E[\phi'(u)\phi'(v)] = \partial W / \partial q_{12}` (Price's theorem [P58]).
+
+    Used by :math:`\chi_c` [SGGS17, eq. (9)] and by the NTK recursion [JGH18, Thm. 1].
+    """
+    return transform("Wd", activation, q1, q2, q12, dps=dps, **params)
+
+
+def second_moment_slope(
+    activation: object, q: Any, *, dps: int | None = None, **params: object
+) -> Any:
+    r""":math:`dV/dq = E[\phi'(\sqrt q z)^2 + \phi\phi''(\sqrt q z)]` [SGGS17, eq. (5)].
+
+    Computed as :math:`E[u\,\phi(u)\phi'(u)]/q` (Gaussian integration by parts), which needs
+    only ``phi'`` and so also holds for piecewise-linear ``phi``.
+
+    Examples
+    --------
+    >>> second_moment_slope("relu", 5.0)
+    0.5
+    """
+    return transform("dV", activation, q, dps=dps, **params)

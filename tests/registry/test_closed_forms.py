@@ -1,0 +1,163 @@
+"""Every closed form of every registered activation against independent quadrature.
+
+The closed forms are claims (DESIGN.md, principle 2): each is compared with the mpmath
+tanh-sinh / Gauss-Legendre quadrature of its defining Gaussian integral, which shares no
+code with it. Tolerance: the quadrature runs at d digits and is good to a few units in the
+last place, so ~10^(5-d) relative leaves room for rounding in both routes.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from asymptote.activations import activation, list_activations
+from asymptote.numeric.gaussian_mp import expect_1d_mp, expect_2d_mp
+from asymptote.transforms import transform
+
+# one representative per family and preset (parametric families at several parameters)
+CASES = [
+    ("relu", {}),
+    ("abs", {}),
+    ("linear", {}),
+    ("leaky_relu", {"b": "0.2"}),
+    ("ab_relu", {"a": "1.5", "b": "-0.4"}),
+    ("step", {}),
+    ("alpha_relu", {"alpha": "-0.3"}),
+    ("alpha_relu", {"alpha": "0.5"}),
+    ("alpha_relu", {"alpha": "0.75"}),
+    ("alpha_relu", {"alpha": "1.5"}),
+    ("alpha_relu", {"alpha": "3"}),
+    ("erf", {}),
+    ("sin", {}),
+]
+
+ONE_D_POINTS = ["1e-6", "0.3", "2.5", "400"]
+TWO_D_POINTS = [("0.7", "1.9", "0.4"), ("2", "2", "-1.999"), ("0.5", "3", "1.2247")]
+
+
+def _ids(case):
+    name, params = case
+    return name + "".join(f"-{k}{v}" for k, v in params.items())
+
+
+def test_every_activation_is_covered_here_or_is_quadrature_only():
+    covered = {name for name, _ in CASES}
+    for name in list_activations():
+        act = activation(name, **({"alpha": 1} if name == "alpha_relu" else {}))
+        if act.spec.closed_forms:
+            assert name in covered or act.spec.name in covered, name
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+@pytest.mark.parametrize("key", ["V", "Vd", "dV"])
+@pytest.mark.parametrize("q", ONE_D_POINTS)
+def test_one_d_closed_forms_match_quadrature(case, key, q):
+    name, params = case
+    act = activation(name, **params)
+    if act.undefined_reason(key) or not act.closed_form_valid(key):
+        pytest.skip("no finite closed form for this key")
+    dps = 30
+    got = transform(key, act, q, dps=dps)
+    f, df = act.phi_mp, act.dphi_mp
+    with mpmath.workdps(dps + 5):
+        qq = mpmath.mpf(q)
+        integrand = {
+            "V": lambda u: f(u) ** 2,
+            "Vd": lambda u: df(u) ** 2,
+            "dV": lambda u: u * f(u) * df(u),
+        }[key]
+        ref = expect_1d_mp(integrand, qq, kinks=act.kinks)
+        # quadrature error is relative to the integral of |integrand| (oscillatory
+        # integrands such as u sin(u) cos(u) cancel to ~e^{-2q})
+        with mpmath.workdps(10):  # a rough scale is enough (|.| has kinks: no error check)
+            root = mpmath.sqrt(qq)
+            scale = mpmath.quad(
+                lambda x: abs(integrand(root * x)) * mpmath.npdf(x), [mpmath.ninf, 0, mpmath.inf]
+            )
+        if key == "dV":
+            ref /= qq
+            scale /= qq
+        # 1e-25 of the scale (quadrature at 35 digits, result rounded to 30)
+        assert abs(got - ref) <= mpmath.mpf("1e-25") * scale, (got, ref)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+@pytest.mark.parametrize("key", ["W", "Wd"])
+@pytest.mark.parametrize("point", TWO_D_POINTS)
+def test_two_d_closed_forms_match_quadrature(case, key, point):
+    name, params = case
+    act = activation(name, **params)
+    if act.undefined_reason(key) or not act.closed_form_valid(key):
+        pytest.skip("no finite closed form for this key")
+    dps = 16  # 2-D quadrature costs seconds per digit: 16 digits against the closed form
+    got = transform(key, act, *point, dps=dps)
+    f = act.phi_mp if key == "W" else act.dphi_mp
+    with mpmath.workdps(dps + 2):
+        ref = expect_2d_mp(
+            f, f, *(mpmath.mpf(p) for p in point), kinks_f=act.kinks, kinks_g=act.kinks
+        )
+        scale = max(abs(ref), mpmath.mpf("1e-3"))
+        # relative 1e-13 of max(|ref|, 1e-3): quadrature at 18 digits is good to ~1e-16
+        assert abs(got - ref) <= mpmath.mpf("1e-13") * scale, (got, ref)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] not in ("step",)], ids=_ids)
+def test_derived_second_moment_is_the_c_to_1_limit_of_the_cross_moment(case):
+    """V(q) = lim_{c->1} W(q, q, c q): approach the limit numerically at high precision."""
+    name, params = case
+    act = activation(name, **params)
+    dps = 40
+    q = "0.9"
+    v = transform("V", act, q, dps=dps)
+    with mpmath.workdps(dps):
+        w = transform("W", act, q, q, mpmath.mpf(q) * (1 - mpmath.mpf("1e-30")), dps=dps)
+    # |W(c) - V| <= |dW/dc| (1 - c) ~ 1e-30 for these kernels
+    assert abs(v - w) <= mpmath.mpf("1e-27") * max(1, abs(v))
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c[0] not in ("step", "linear", "abs")], ids=_ids
+)
+def test_price_theorem_derivative_kernel(case):
+    """E[phi'(u)phi'(v)] = dW/dq12 [P58], by a 4th-order central difference at 60 digits."""
+    name, params = case
+    act = activation(name, **params)
+    if act.undefined_reason("Wd"):
+        pytest.skip("derivative kernel diverges")
+    q1, q2, q12 = "0.8", "1.3", "0.35"
+    got = transform("Wd", act, q1, q2, q12, dps=25)
+    with mpmath.workdps(60):
+        h = mpmath.mpf("1e-9")
+
+        def w(t):
+            return transform("W", act, q1, q2, t, dps=60)
+
+        x = mpmath.mpf(q12)
+        ref = (8 * (w(x + h) - w(x - h)) - (w(x + 2 * h) - w(x - 2 * h))) / (12 * h)
+        # truncation ~h^4 * |W^(5)| ~ 1e-36, rounding ~1e-60/1e-9: 1e-22 is ample
+        assert abs(got - ref) <= mpmath.mpf("1e-22") * max(1, abs(ref))
+
+
+def test_homogeneity_is_derived():
+    assert activation("relu").homogeneity_degree == 1.0
+    assert activation("alpha_relu", alpha="2.5").homogeneity_degree == pytest.approx(2.5)
+    assert activation("tanh").homogeneity_degree is None
+    assert activation("tanh").parity == "odd"
+    assert activation("abs").parity == "even"
+
+
+def test_kinks_are_derived_from_piecewise():
+    assert activation("hard_tanh").kinks == (-1.0, 1.0)
+    assert activation("relu").kinks == (0.0,)
+    assert activation("gelu").kinks == ()
+
+
+@pytest.mark.parametrize("alpha", ["0.75", "2", "3.5"])
+def test_alpha_relu_homogeneity_of_second_moment(alpha):
+    """V(t q) = t^alpha V(q) for the homogeneous alpha-ReLU (a derived identity)."""
+    with mpmath.workdps(40):
+        a = mpmath.mpf(alpha)
+        v1 = transform("V", "alpha_relu", "0.7", dps=40, alpha=alpha)
+        v2 = transform("V", "alpha_relu", "2.1", dps=40, alpha=alpha)
+        assert abs(v2 - 3**a * v1) <= mpmath.mpf("1e-36") * v2
