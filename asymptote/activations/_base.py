@@ -381,10 +381,20 @@ class BoundActivation:
     # ----- derived structural facts ----------------------------------------------------
     @cached_property
     def homogeneity_degree(self) -> float | None:
-        """Degree ``k`` if ``phi(t x) = t^k phi(x)`` for all ``t > 0`` (checked at sample
-        points with SymPy's exact arithmetic), else ``None``."""
+        """Degree ``k`` (float) if ``phi`` is positively homogeneous, else ``None``."""
+        exact = self.homogeneity_degree_exact
+        return None if exact is None else float(exact)
+
+    @cached_property
+    def homogeneity_degree_exact(self) -> sympy.Expr | None:
+        r"""Degree ``k`` if ``phi(t x) = t^k phi(x)`` for all ``t > 0``, else ``None``.
+
+        Checked at sample points in SymPy's exact arithmetic; ``k`` is the exact value
+        :math:`\log(\phi(t x)/\phi(x))/\log t` (so alpha-ReLU with alpha = 0.3 gives the
+        double nearest 3/10, not a rounded logarithm ratio).
+        """
         phi = self.spec.phi.subs(self.sympy_subs)
-        degree: float | None = None
+        degree: sympy.Expr | None = None
         for x0 in (sympy.Rational(1, 3), sympy.Integer(2), sympy.Rational(-3, 2), -3):
             for t in (sympy.Integer(2), sympy.Integer(7)):
                 a = phi.subs(X, x0)
@@ -393,13 +403,17 @@ class BoundActivation:
                     continue
                 if a == 0 or b == 0:
                     return None
-                ratio = float(b / a)
-                if ratio <= 0:
+                ratio = sympy.simplify(b / a)
+                if not (ratio.is_positive is True):
                     return None
-                k = math.log(ratio) / math.log(float(t))
+                k = sympy.nsimplify(
+                    sympy.simplify(sympy.expand_log(sympy.log(ratio), force=True) / sympy.log(t))
+                )
+                if not k.is_number or not k.is_real:
+                    return None
                 if degree is None:
                     degree = k
-                elif abs(k - degree) > 1e-12:
+                elif sympy.simplify(k - degree) != 0:
                     return None
         return degree
 
