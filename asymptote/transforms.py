@@ -64,11 +64,16 @@ def _check_variance_np(arr: np.ndarray, name: str) -> None:
 
 
 def _check_covariance_np(q1: np.ndarray, q2: np.ndarray, q12: np.ndarray) -> np.ndarray:
-    bound = np.sqrt(q1) * np.sqrt(q2)
-    excess = np.abs(q12) - bound
-    if np.any(excess > 4e-15 * np.maximum(bound, 1e-300)):
+    # sqrt of the product is exact for q1 == q2 (so q12 = q clips to q exactly, as in the
+    # mpmath path); the product of square roots only where the product would overflow
+    with np.errstate(over="ignore"):
+        bound = np.sqrt(q1 * q2)
+    if not np.all(np.isfinite(bound)):
+        bound = np.where(np.isfinite(bound), bound, np.sqrt(q1) * np.sqrt(q2))
+    magnitude = np.abs(q12)
+    if np.any(magnitude > bound * (1 + 4e-15)):
         raise ValueError("q12 must satisfy |q12| <= sqrt(q1 * q2) (a covariance)")
-    return np.clip(q12, -bound, bound)
+    return np.where(magnitude > bound, np.copysign(bound, q12), q12)
 
 
 def _integrand_1d(act: BoundActivation, key: str, backend: str) -> Callable[..., Any]:
@@ -116,18 +121,48 @@ def _mp_transform(act: BoundActivation, key: str, args: list[Any]) -> Any:
 def _np_quadrature_1d(act: BoundActivation, key: str, q: np.ndarray) -> np.ndarray:
     from .numeric import gaussian_np
 
+    if key == "dV" and not act.kinks:
+        # smooth phi: dV/dq = E[phi'^2 + phi phi''] [SGGS17, eq. (5)] has no cancellation;
+        # the Stein form E[u phi phi']/q cancels ~sqrt(q)/q for small q when phi(0) != 0
+        # (sigmoid), so use it only for large q, where phi'' may overflow in float64.
+        small = q < 1.0
+        out = np.empty(np.shape(q))
+        if np.any(small):
+            d2 = act._np_from_expr(act.spec.d2phi)
+            phi, dphi = act.phi_np, act.dphi_np
+            out[small] = gaussian_np.expect_1d(
+                lambda u: dphi(u) ** 2 + phi(u) * d2(u),
+                q[small],
+                singularity_distance=act.spec.singularity_distance,
+            )
+        if np.any(~small):
+            out[~small] = _np_quadrature_1d_stein(act, q[~small])
+        return out
+    if key == "dV":
+        return _np_quadrature_1d_stein(act, q)
     f = _integrand_1d(act, key, "numpy")
-    direct = gaussian_np.expect_1d(
+    return gaussian_np.expect_1d(
         f, q, kinks=act.kinks, singularity_distance=act.spec.singularity_distance
     )
-    if key == "dV":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(q > 0, direct / np.where(q > 0, q, 1.0), 0.0)
-        if np.any(q == 0):
-            with workdps(20):
-                out = np.where(q == 0, float(_slope_at_zero_mp(act)), out)
-        return out
-    return direct
+
+
+def _np_quadrature_1d_stein(act: BoundActivation, q: np.ndarray) -> np.ndarray:
+    """dV/dq = E[u phi(u) phi'(u)] / q (Gaussian integration by parts; kinks allowed)."""
+    from .numeric import gaussian_np
+
+    q = np.asarray(q, dtype=float)
+    direct = gaussian_np.expect_1d(
+        _integrand_1d(act, "dV", "numpy"),
+        q,
+        kinks=act.kinks,
+        singularity_distance=act.spec.singularity_distance,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(q > 0, direct / np.where(q > 0, q, 1.0), 0.0)
+    if np.any(q == 0):
+        with workdps(20):
+            out = np.where(q == 0, float(_slope_at_zero_mp(act)), out)
+    return out
 
 
 def _np_transform(act: BoundActivation, key: str, args: list[np.ndarray]) -> np.ndarray:
@@ -201,7 +236,8 @@ def transform(
                 raise ValueError(f"{n} must be >= 0 (a variance), got {args[names.index(n)]!r}")
         if key in ("W", "Wd"):
             bound = mpmath.sqrt(values[0] * values[1])
-            if abs(values[2]) > bound * (1 + mpmath.mpf(10) ** (-dps)):
+            # excess within float64 rounding (a q12 = sqrt(q1 q2) computed in float) is clipped
+            if abs(values[2]) > bound * (1 + mpmath.mpf("4e-15")):
                 raise ValueError(
                     f"q12 must satisfy |q12| <= sqrt(q1 * q2) (a covariance), got {args[2]!r}"
                 )

@@ -73,7 +73,7 @@ def _nt_checks() -> Iterator[Check]:
 
 def _closed_form_checks() -> Iterator[Check]:
     from .activations import activation
-    from .numeric.gaussian_mp import expect_1d_mp, expect_2d_mp
+    from .numeric.gaussian_mp import expect_1d_mp, expect_2d_homogeneous_mp, expect_2d_mp
     from .transforms import transform
 
     cases = [
@@ -99,13 +99,18 @@ def _closed_form_checks() -> Iterator[Check]:
                     if key in ("V", "Vd")
                     else transform(key, act, q1, q2, q12, dps=dps)
                 )
-                # 2-D quadrature references cost seconds per digit: run them at <= 20 digits
-                ref_dps = dps if key in ("V", "Vd") else min(dps, 20)
+                # 2-D quadrature of smooth integrands costs seconds per digit: <= 20 digits;
+                # homogeneous activations use the 1-D angular route at full precision
+                degree = act.homogeneity_degree_exact
+                ref_dps = dps if key in ("V", "Vd") or degree is not None else min(dps, 20)
                 with workdps(ref_dps):
                     if key in ("V", "Vd"):
                         ref = expect_1d_mp(lambda u: f(u) ** 2, q1, kinks=act.kinks)
+                    elif degree is not None:
+                        k = mpmath.mpf(degree) - (1 if key == "Wd" else 0)
+                        ref = expect_2d_homogeneous_mp(f, f, k, q1, q2, q12)
                     else:
-                        ref = expect_2d_mp(f, f, q1, q2, q12, kinks_f=act.kinks, kinks_g=act.kinks)
+                        ref = expect_2d_mp(f, f, q1, q2, q12)
                 return measured, ref, mpmath.mpf(10) ** (5 - ref_dps) * max(1, abs(ref))
 
             label = act.label + "".join(f"({k}={v})" for k, v in params.items())

@@ -404,7 +404,7 @@ class BoundActivation:
                 if a == 0 or b == 0:
                     return None
                 ratio = sympy.simplify(b / a)
-                if not (ratio.is_positive is True):
+                if ratio.is_positive is not True:
                     return None
                 k = sympy.nsimplify(
                     sympy.simplify(sympy.expand_log(sympy.log(ratio), force=True) / sympy.log(t))

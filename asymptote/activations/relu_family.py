@@ -46,8 +46,18 @@ _a, _b, _alpha = sympy.symbols("a b alpha", real=True)
 _c = Q12 / sympy.sqrt(Q1 * Q2)
 
 
+def _geometric_mean_np(q1: Any, q2: Any) -> np.ndarray:
+    """sqrt(q1 q2): exact for q1 == q2 (so c = 1 exactly on a diagonal); the product of
+    square roots only where q1 q2 overflows."""
+    with np.errstate(over="ignore"):
+        out = np.sqrt(np.asarray(q1, dtype=float) * np.asarray(q2, dtype=float))
+    if not np.all(np.isfinite(out)):
+        out = np.where(np.isfinite(out), out, np.sqrt(q1) * np.sqrt(q2))
+    return out
+
+
 def _correlation_np(q1: Any, q2: Any, q12: Any) -> np.ndarray:
-    scale = np.sqrt(q1) * np.sqrt(q2)
+    scale = _geometric_mean_np(q1, q2)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(scale > 0, q12 / np.where(scale > 0, scale, 1.0), 0.0)
     return np.clip(c, -1.0, 1.0)
@@ -61,15 +71,18 @@ def _sin_minus_x_cos_np(eps: np.ndarray) -> np.ndarray:
     :math:`\varepsilon^2/4 \le 1/16` each; 12 terms reach 1e-17 relative).
     """
     eps = np.asarray(eps, dtype=float)
+    out = np.sin(eps) - eps * np.cos(eps)
     small = eps < 0.5
-    e2 = eps * eps
-    term = eps**3 / 3.0
-    series = term.copy()
-    for n in range(2, 14):
-        term = -term * e2 * n / ((n - 1) * (2 * n) * (2 * n + 1))
-        series = series + term
-    direct = np.sin(eps) - eps * np.cos(eps)
-    return np.where(small, series, direct)
+    if np.any(small):
+        e = eps[small]
+        e2 = e * e
+        term = e**3 / 3.0
+        series = term.copy()
+        for n in range(2, 14):
+            term = -term * e2 * n / ((n - 1) * (2 * n) * (2 * n + 1))
+            series = series + term
+        out[small] = series
+    return out
 
 
 def _ab_relu_w_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarray:
@@ -78,7 +91,7 @@ def _ab_relu_w_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarr
     s = np.sqrt((1.0 - c) * (1.0 + c))
     eps_plus = np.arctan2(s, -c)  # = arccos(-c) = pi - theta
     j1 = _sin_minus_x_cos_np(eps_plus)  # J_1(theta) = sin(eps) - eps cos(eps)
-    return (a - b) ** 2 * np.sqrt(q1) * np.sqrt(q2) * j1 / (2 * math.pi) + a * b * q12
+    return (a - b) ** 2 * _geometric_mean_np(q1, q2) * j1 / (2 * math.pi) + a * b * q12
 
 
 def _ab_relu_wd_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarray:
@@ -155,13 +168,13 @@ register_preset("linear", Preset("ab_relu", {"a": 1, "b": 1}, "identity x"))
 def _alpha_relu_w_np(q1: Any, q2: Any, q12: Any, *, alpha: float) -> np.ndarray:
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
     c = _correlation_np(q1, q2, q12)
-    return (np.sqrt(q1) * np.sqrt(q2)) ** alpha * _ak().arccos_kernel_np(alpha, c)
+    return _geometric_mean_np(q1, q2) ** alpha * _ak().arccos_kernel_np(alpha, c)
 
 
 def _alpha_relu_wd_np(q1: Any, q2: Any, q12: Any, *, alpha: float) -> np.ndarray:
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
     c = _correlation_np(q1, q2, q12)
-    return (np.sqrt(q1) * np.sqrt(q2)) ** (alpha - 1) * _ak().arccos_kernel_np(
+    return _geometric_mean_np(q1, q2) ** (alpha - 1) * _ak().arccos_kernel_np(
         alpha, c, derivative=True
     )
 
