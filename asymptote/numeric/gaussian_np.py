@@ -562,8 +562,8 @@ def expect_2d(
 
     Notes
     -----
-    :math:`|c| = 1` (exactly, or within rounding of the determinant
-    :math:`q_1 q_2 - q_{12}^2`) is evaluated as the 1-D integral
+    :math:`|c| = 1` (exact determinant :math:`q_1 q_2 - q_{12}^2 \le 0` for the given floats;
+    an excess of a few ulps is clipped) is evaluated as the 1-D integral
     :math:`E[f(\sqrt{q_1} z) g(\pm\sqrt{q_2} z)]`; ``q1 = 0`` (``q2 = 0``) as
     ``f(0) E[g(v)]`` (``g(0) E[f(u)]``). The scheme is described in the module docstring.
 

