@@ -70,7 +70,8 @@ def _sin_minus_x_cos_np(eps: np.ndarray) -> np.ndarray:
     :math:`\sum_{n\ge1} (-1)^{n+1} 2n\, \varepsilon^{2n+1}/(2n+1)!` (terms fall by at least
     :math:`\varepsilon^2/4 \le 1/16` each; 12 terms reach 1e-17 relative).
     """
-    eps = np.asarray(eps, dtype=float)
+    shape = np.shape(eps)
+    eps = np.atleast_1d(np.asarray(eps, dtype=float))
     out = np.sin(eps) - eps * np.cos(eps)
     small = eps < 0.5
     if np.any(small):
@@ -82,7 +83,7 @@ def _sin_minus_x_cos_np(eps: np.ndarray) -> np.ndarray:
             term = -term * e2 * n / ((n - 1) * (2 * n) * (2 * n + 1))
             series = series + term
         out[small] = series
-    return out
+    return out.reshape(shape)
 
 
 def _ab_relu_w_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarray:
