@@ -7,6 +7,7 @@ measured convergence rate of the iterated correlation map.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -56,6 +57,13 @@ def test_relu_fixed_point_and_slopes_closed_form():
     assert point.phase == "ordered" and point.c_star == 1
 
 
+@functools.cache
+def _mean_field_dps20(name, sw, sb):
+    """mean_field at 20 digits, shared by the tests below (tanh in the chaotic phase needs
+    2-D mpmath quadrature: minutes)."""
+    return mean_field(name, sw, sb, dps=20)
+
+
 @pytest.mark.parametrize(
     "name,sw,sb",
     [
@@ -68,7 +76,7 @@ def test_relu_fixed_point_and_slopes_closed_form():
 )
 def test_fast_path_agrees_with_mpmath_path(name, sw, sb):
     fast = mean_field(name, sw, sb)
-    slow = mean_field(name, sw, sb, dps=20)
+    slow = _mean_field_dps20(name, str(sw), str(sb))
     for key in ("q_star", "c_star", "chi_1", "chi_c", "chi_q", "xi_q", "xi_c"):
         # float64 fixed points: Newton-polished to ~1e-15; chi's inherit that
         assert getattr(fast, key) == pytest.approx(float(getattr(slow, key)), rel=1e-11, abs=1e-13)
@@ -80,7 +88,7 @@ def test_fast_path_agrees_with_mpmath_path(name, sw, sb):
     [("erf", "2.5", "0.3"), pytest.param("tanh", "2.5", "0.3", marks=pytest.mark.slow)],
 )
 def test_chaotic_c_star_is_a_stable_fixed_point_and_chi_c_is_the_slope(name, sw, sb):
-    point = mean_field(name, sw, sb, dps=20)
+    point = _mean_field_dps20(name, sw, sb)
     assert point.phase == "chaotic" and 0 < point.c_star < 1 and point.chi_c < 1
     with mpmath.workdps(20):
         image = correlation_map(name, sw, sb, point.c_star, q=point.q_star, dps=20)
@@ -101,7 +109,7 @@ def test_xi_c_is_the_measured_convergence_depth_of_the_correlation_map():
     c = 0.5
     gaps = []
     for _ in range(200):  # deep enough that 1 - c ~ 1e-6: the linear regime
-        c = float(correlation_map("tanh", sw, sb, c))
+        c = float(correlation_map("tanh", sw, sb, c, q=point.q_star))
         gaps.append(1 - c)
     rate = gaps[-1] / gaps[-2]
     assert -1 / math.log(rate) == pytest.approx(point.xi_c, rel=1e-4)
