@@ -470,7 +470,7 @@ def fixed_point_correlation(
 # ---------------------------------------------------------------------------------------
 # critical line
 # ---------------------------------------------------------------------------------------
-def _critical_homogeneous(act: BoundActivation, sb: Any, dps: int | None) -> None:
+def _critical_homogeneous(act: BoundActivation, dps: int | None) -> None:
     vd = transform("Vd", act, 1.0) if dps is None else transform("Vd", act, 1, dps=dps)
     raise ValueError(
         f"{act!r} is positively homogeneous: chi_1 = sigma_w^2 * {float(vd)!r} does not "
@@ -528,7 +528,7 @@ def critical_point(
     """
     act = as_activation(activation, **params)
     if act.homogeneity_degree == 1.0:
-        _critical_homogeneous(act, sigma_b, dps)
+        _critical_homogeneous(act, dps)
     if dps is None:
         sb = _sigma_np(sigma_b, "sigma_b")
         zero_case = sb == 0

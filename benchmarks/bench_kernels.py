@@ -51,19 +51,13 @@ def reference_entries(name: str, sw: float, sb: float, x: np.ndarray, depth: int
     return {(i, j): (pair.nngp[where[i], where[j]], pair.ntk[where[i], where[j]]) for i, j in idx}
 
 
-def max_rel_error(mat: np.ndarray, refs: dict) -> float:
+def max_rel_error(mat: np.ndarray, refs: dict, which: int) -> float:
+    """Max relative error of ``mat`` at the reference entries (which = 0: NNGP, 1: NTK)."""
     worst = 0.0
     with mpmath.workdps(30):
-        for (i, j), (k, _) in refs.items():
-            worst = max(worst, float(abs(mpmath.mpf(mat[i, j]) - k) / abs(k)))
-    return worst
-
-
-def max_rel_error_ntk(mat: np.ndarray, refs: dict) -> float:
-    worst = 0.0
-    with mpmath.workdps(30):
-        for (i, j), (_, t) in refs.items():
-            worst = max(worst, float(abs(mpmath.mpf(mat[i, j]) - t) / abs(t)))
+        for (i, j), values in refs.items():
+            ref = values[which]
+            worst = max(worst, float(abs(mpmath.mpf(mat[i, j]) - ref) / abs(ref)))
     return worst
 
 
@@ -90,9 +84,9 @@ def main() -> None:
         mf, mb = statistics.median(t_fast), statistics.median(t_base)
         print(
             f"{name:>5}: asymptote {mf:7.2f} s, baseline {mb:7.2f} s, time ratio {mf / mb:5.2f}; "
-            f"max rel. error NNGP {max_rel_error(fast.nngp, refs):.1e} vs "
-            f"{max_rel_error(base[0], refs):.1e}, NTK {max_rel_error_ntk(fast.ntk, refs):.1e} vs "
-            f"{max_rel_error_ntk(base[1], refs):.1e}"
+            f"max rel. error NNGP {max_rel_error(fast.nngp, refs, 0):.1e} vs "
+            f"{max_rel_error(base[0], refs, 0):.1e}, NTK {max_rel_error(fast.ntk, refs, 1):.1e} vs "
+            f"{max_rel_error(base[1], refs, 1):.1e}"
         )
 
 

@@ -37,11 +37,6 @@ __all__ = ["expect_1d_mp", "expect_2d_mp"]
 Fn = Callable[[Any], Any]
 
 
-def _breakpoints(points: Sequence[Any]) -> list[Any]:
-    """Sorted distinct finite breakpoints."""
-    return sorted({p for p in points if mpmath.isfinite(p)})
-
-
 def _error_ok(value: Any, err: Any, size: Any = None) -> bool:
     digits = (3 * mpmath.mp.dps) // 4
     scale = abs(value) if size is None else max(abs(value), abs(size))
