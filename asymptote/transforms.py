@@ -32,6 +32,7 @@ from typing import Any, overload
 import mpmath
 import numpy as np
 
+from ._floats import geometric_mean
 from ._precision import check_dps, round_mpf, to_mpf, workdps
 from .activations import BoundActivation, as_activation
 
@@ -64,12 +65,7 @@ def _check_variance_np(arr: np.ndarray, name: str) -> None:
 
 
 def _check_covariance_np(q1: np.ndarray, q2: np.ndarray, q12: np.ndarray) -> np.ndarray:
-    # sqrt of the product is exact for q1 == q2 (so q12 = q clips to q exactly, as in the
-    # mpmath path); the product of square roots only where the product would overflow
-    with np.errstate(over="ignore"):
-        bound = np.sqrt(q1 * q2)
-    if not np.all(np.isfinite(bound)):
-        bound = np.where(np.isfinite(bound), bound, np.sqrt(q1) * np.sqrt(q2))
+    bound = geometric_mean(q1, q2)
     magnitude = np.abs(q12)
     if np.any(magnitude > bound * (1 + 4e-15)):
         raise ValueError("q12 must satisfy |q12| <= sqrt(q1 * q2) (a covariance)")
@@ -128,7 +124,7 @@ def _np_quadrature_1d(act: BoundActivation, key: str, q: np.ndarray) -> np.ndarr
         small = q < 1.0
         out = np.empty(np.shape(q))
         if np.any(small):
-            d2 = act._np_from_expr(act.spec.d2phi)
+            d2 = act.d2phi_np
             phi, dphi = act.phi_np, act.dphi_np
             out[small] = gaussian_np.expect_1d(
                 lambda u: dphi(u) ** 2 + phi(u) * d2(u),

@@ -308,6 +308,11 @@ class BoundActivation:
             return lambda u: g(u, **kw)
         return self._np_from_expr(self.spec.dphi)
 
+    @cached_property
+    def d2phi_np(self) -> Callable[[np.ndarray], np.ndarray]:
+        """``phi''`` in float64 (lambdified; used only where its arguments stay moderate)."""
+        return self._np_from_expr(self.spec.d2phi)
+
     def _np_from_expr(self, expr: sympy.Expr) -> Callable[[np.ndarray], np.ndarray]:
         f = self._lambdify(expr, (X,), "numpy")
         params = self.np_params()

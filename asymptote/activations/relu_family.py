@@ -29,6 +29,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .._floats import geometric_mean
 from ._base import Q1, Q2, Q12, ActivationSpec, ClosedForm, Param, Q, X
 from ._registry import Preset, register, register_preset
 
@@ -46,18 +47,8 @@ _a, _b, _alpha = sympy.symbols("a b alpha", real=True)
 _c = Q12 / sympy.sqrt(Q1 * Q2)
 
 
-def _geometric_mean_np(q1: Any, q2: Any) -> np.ndarray:
-    """sqrt(q1 q2): exact for q1 == q2 (so c = 1 exactly on a diagonal); the product of
-    square roots only where q1 q2 overflows."""
-    with np.errstate(over="ignore"):
-        out = np.sqrt(np.asarray(q1, dtype=float) * np.asarray(q2, dtype=float))
-    if not np.all(np.isfinite(out)):
-        out = np.where(np.isfinite(out), out, np.sqrt(q1) * np.sqrt(q2))
-    return out
-
-
 def _correlation_np(q1: Any, q2: Any, q12: Any) -> np.ndarray:
-    scale = _geometric_mean_np(q1, q2)
+    scale = geometric_mean(q1, q2)
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(scale > 0, q12 / np.where(scale > 0, scale, 1.0), 0.0)
     return np.clip(c, -1.0, 1.0)
@@ -92,7 +83,7 @@ def _ab_relu_w_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarr
     s = np.sqrt((1.0 - c) * (1.0 + c))
     eps_plus = np.arctan2(s, -c)  # = arccos(-c) = pi - theta
     j1 = _sin_minus_x_cos_np(eps_plus)  # J_1(theta) = sin(eps) - eps cos(eps)
-    return (a - b) ** 2 * _geometric_mean_np(q1, q2) * j1 / (2 * math.pi) + a * b * q12
+    return (a - b) ** 2 * geometric_mean(q1, q2) * j1 / (2 * math.pi) + a * b * q12
 
 
 def _ab_relu_wd_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarray:
@@ -169,15 +160,13 @@ register_preset("linear", Preset("ab_relu", {"a": 1, "b": 1}, "identity x"))
 def _alpha_relu_w_np(q1: Any, q2: Any, q12: Any, *, alpha: float) -> np.ndarray:
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
     c = _correlation_np(q1, q2, q12)
-    return _geometric_mean_np(q1, q2) ** alpha * _ak().arccos_kernel_np(alpha, c)
+    return geometric_mean(q1, q2) ** alpha * _ak().arccos_kernel_np(alpha, c)
 
 
 def _alpha_relu_wd_np(q1: Any, q2: Any, q12: Any, *, alpha: float) -> np.ndarray:
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
     c = _correlation_np(q1, q2, q12)
-    return _geometric_mean_np(q1, q2) ** (alpha - 1) * _ak().arccos_kernel_np(
-        alpha, c, derivative=True
-    )
+    return geometric_mean(q1, q2) ** (alpha - 1) * _ak().arccos_kernel_np(alpha, c, derivative=True)
 
 
 def _mp_correlation(q1: Any, q2: Any, q12: Any) -> Any:
