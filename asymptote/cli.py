@@ -8,93 +8,24 @@ status 2 and a one-line message naming the parameter.
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
-import math
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
-import mpmath
-import numpy as np
-
+from .commands import COMMAND_MODULES
+from .commands._common import (
+    Parser,
+    activation_args,
+    bound_activation,
+    emit,
+    parse_number_list,
+)
 from .errors import ConvergenceError
 
 __all__ = ["main"]
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, no usage dump
-        self.exit(2, f"asymptote: error: {message}\n")
-
-
-def _fmt(value: Any, dps: int | None) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, mpmath.mpf):
-        if not mpmath.isfinite(value):
-            return "inf" if value > 0 else "-inf"
-        return mpmath.nstr(value, dps or 17, min_fixed=-5, max_fixed=10)
-    value = float(value)
-    if not math.isfinite(value):
-        return "inf" if value > 0 else "-inf"
-    return repr(value)
-
-
-def _activation_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--activation", required=True, help="registry name (see `asymptote activations`)"
-    )
-    p.add_argument("--alpha", help="alpha of alpha_relu (> -1/2)")
-    p.add_argument("--a", help="positive-side slope of ab_relu")
-    p.add_argument("--b", help="negative-side slope of ab_relu / leaky_relu")
-    p.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="any other activation parameter (repeatable)",
-    )
-    p.add_argument("--dps", type=int, help="decimal digits (mpmath); default float64")
-    p.add_argument("--json", action="store_true", help="print a JSON object")
-
-
-def _bound_activation(args: argparse.Namespace) -> Any:
-    from .activations import activation
-
-    params: dict[str, object] = {}
-    for name in ("alpha", "a", "b"):
-        value = getattr(args, name, None)
-        if value is not None:
-            params[name] = value
-    for item in args.param:
-        if "=" not in item:
-            raise ValueError(f"--param must look like NAME=VALUE, got {item!r}")
-        key, value = item.split("=", 1)
-        params[key.strip()] = value.strip()
-    return activation(args.activation, **params)
-
-
-def _emit(result: dict[str, Any], args: argparse.Namespace) -> None:
-    dps = getattr(args, "dps", None)
-    if args.json:
-        print(json.dumps(_jsonable(result, dps), indent=2))
-        return
-    for key, value in result.items():
-        print(f"{key:>10}: {_jsonable(value, dps)}")
-
-
-def _jsonable(value: Any, dps: int | None) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v, dps) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v, dps) for v in value]
-    if isinstance(value, mpmath.matrix):
-        return [[_fmt(value[i, j], dps) for j in range(value.cols)] for i in range(value.rows)]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist(), dps)
-    if isinstance(value, (bool, int)) and not isinstance(value, bool):
-        return value
-    return _fmt(value, dps)
 
 
 def _cmd_activations(args: argparse.Namespace) -> None:
@@ -141,37 +72,25 @@ def _cmd_activations(args: argparse.Namespace) -> None:
 def _cmd_fixed_point(args: argparse.Namespace) -> None:
     from .feedforward import mean_field
 
-    act = _bound_activation(args)
+    act = bound_activation(args)
     point = mean_field(act, args.sigma_w, args.sigma_b, dps=args.dps)
-    _emit(point.as_dict(), args)
+    emit(point.as_dict(), args)
 
 
 def _cmd_critical(args: argparse.Namespace) -> None:
     from .feedforward import critical_point
 
-    act = _bound_activation(args)
+    act = bound_activation(args)
     sigma_w, q_star = critical_point(act, args.sigma_b, dps=args.dps)
-    _emit({"sigma_w": sigma_w, "q_star": q_star}, args)
-
-
-def _parse_point(text: str, name: str) -> list[str]:
-    parts = [p.strip() for p in text.split(",")]
-    if not parts or any(not p for p in parts):
-        raise ValueError(f"{name} must be comma-separated numbers like 1,0, got {text!r}")
-    for p in parts:
-        try:
-            float(p)
-        except ValueError:
-            raise ValueError(f"{name} must be comma-separated numbers, got {p!r}") from None
-    return parts
+    emit({"sigma_w": sigma_w, "q_star": q_star}, args)
 
 
 def _cmd_kernel(args: argparse.Namespace) -> None:
     from .kernels import nngp_ntk
 
-    act = _bound_activation(args)
-    x1 = _parse_point(args.x1, "--x1")
-    x2 = _parse_point(args.x2, "--x2")
+    act = bound_activation(args)
+    x1 = parse_number_list(args.x1, "--x1")
+    x2 = parse_number_list(args.x2, "--x2")
     if len(x1) != len(x2):
         raise ValueError(f"--x1 and --x2 need the same dimension, got {len(x1)} and {len(x2)}")
     points = [x1, x2]
@@ -182,7 +101,7 @@ def _cmd_kernel(args: argparse.Namespace) -> None:
     if args.depth < 0:
         raise ValueError(f"--depth must be >= 0, got {args.depth}")
     pair = nngp_ntk(act, args.sigma_w, args.sigma_b, data, depth=args.depth, dps=args.dps)
-    _emit({"nngp": pair.nngp, "ntk": pair.ntk}, args)
+    emit({"nngp": pair.nngp, "ntk": pair.ntk}, args)
 
 
 def _cmd_cite(args: argparse.Namespace) -> None:
@@ -194,28 +113,28 @@ def _cmd_cite(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="asymptote", description="Mean-field theory of deep networks at initialization."
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("activations", help="list the activation registry")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_activations)
 
     p = sub.add_parser("fixed-point", help="q*, c*, chi_1, chi_c, depth scales and phase")
-    _activation_args(p)
+    activation_args(p)
     p.add_argument("--sigma-w", required=True, help="weight standard deviation")
     p.add_argument("--sigma-b", required=True, help="bias standard deviation")
     p.set_defaults(func=_cmd_fixed_point)
 
     p = sub.add_parser("critical", help="sigma_w and q* on the critical line chi_1 = 1")
-    _activation_args(p)
+    activation_args(p)
     p.add_argument("--sigma-b", required=True, help="bias standard deviation")
     p.set_defaults(func=_cmd_critical)
 
     p = sub.add_parser("kernel", help="NNGP and NTK of two inputs through a deep network")
-    _activation_args(p)
+    activation_args(p)
     p.add_argument("--sigma-w", required=True)
     p.add_argument("--sigma-b", required=True)
     p.add_argument("--depth", type=int, required=True, help="number of nonlinearities")
@@ -233,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--dps", type=int, default=30, help="digits for the high-precision checks")
     p.set_defaults(func=_cmd_verify)
+
+    for name in COMMAND_MODULES:  # one module per subject area, each adds its subcommands
+        module_name = f"{__package__}.commands.{name}"
+        if importlib.util.find_spec(module_name) is not None:
+            importlib.import_module(module_name).register(sub)
     return parser
 
 
