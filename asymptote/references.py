@@ -66,6 +66,36 @@ REFERENCES: dict[str, str] = {
         "Gaussian characteristic function E[exp(i t u)] = exp(-t^2 q / 2) for u ~ N(0, q); "
         "standard, e.g. DLMF 7.7 and any probability text."
     ),
+    "PSG17": (
+        "J. Pennington, S. S. Schoenholz, S. Ganguli, Resurrecting the sigmoid in deep learning "
+        "through dynamical isometry: theory and practice, NeurIPS 2017, arXiv:1711.04735 "
+        "(S-transform of J J^T, moments of the spectrum, Sec. 2-4)."
+    ),
+    "PSG18": (
+        "J. Pennington, S. S. Schoenholz, S. Ganguli, The emergence of spectral universality in "
+        "deep networks, AISTATS 2018, arXiv:1802.09979."
+    ),
+    "LXSBNSP19": (
+        "J. Lee, L. Xiao, S. S. Schoenholz, Y. Bahri, R. Novak, J. Sohl-Dickstein, J. Pennington, "
+        "Wide neural networks of any depth evolve as linear models under gradient descent, "
+        "NeurIPS 2019, arXiv:1902.06720 (eq. (9)-(16))."
+    ),
+    "H18": (
+        "B. Hanin, Which neural net architectures give rise to exploding and vanishing "
+        "gradients?, NeurIPS 2018, arXiv:1801.03744."
+    ),
+    "MS17": (
+        "J. A. Mingo and R. Speicher, Free probability and random matrices, Fields Institute "
+        "Monographs 35, Springer 2017 (S-transform, free multiplicative convolution)."
+    ),
+    "RW06": (
+        "C. E. Rasmussen and C. K. I. Williams, Gaussian processes for machine learning, MIT "
+        "Press 2006 (GP regression, Algorithm 2.1, eq. (2.25)-(2.26))."
+    ),
+    "M07": (
+        "M. Mezzadri, How to generate random matrices from the classical compact groups, "
+        "Notices AMS 54 (2007) 592-604 (Haar orthogonal matrices by QR with sign correction)."
+    ),
 }
 
 
