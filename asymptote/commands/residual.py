@@ -1,0 +1,189 @@
+"""``asymptote exponents``, ``asymptote iterate`` and ``asymptote recurrence`` (issue 3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ._common import bound_activation, fmt
+
+__all__ = ["register"]
+
+
+def _arch_args(p: argparse.ArgumentParser, *, sigmas: bool = True) -> None:
+    p.add_argument("--arch", required=True, choices=["feedforward", "rrn", "frn"])
+    p.add_argument("--activation", required=True, help="registry name (`asymptote activations`)")
+    p.add_argument("--alpha", help="alpha of alpha_relu")
+    p.add_argument("--a", help="positive-side slope of ab_relu")
+    p.add_argument("--b", help="negative-side slope of ab_relu / leaky_relu")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    if sigmas:
+        p.add_argument("--sigma-w", required=True, help="weight standard deviation")
+        p.add_argument("--sigma-b", required=True, help="bias standard deviation")
+        p.add_argument("--sigma-v", help="FRN output-weight standard deviation")
+        p.add_argument("--sigma-a", help="FRN output-bias standard deviation")
+        p.add_argument("--e0", default="0.5", help="cosine distance of the two inputs (default 0.5)")
+        p.add_argument("--p0", default="1", help="input length ||x||^2/N (default 1)")
+        p.add_argument("--m0", default="0", help="mean of the input coordinates (default 0)")
+
+
+def _sigmas(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("sigma_v", "sigma_a"):
+        value = getattr(args, name)
+        if value is not None:
+            out[name] = value
+    if args.arch == "frn":
+        for name in ("sigma_v", "sigma_a"):
+            if name not in out:
+                raise ValueError(f"--{name.replace('_', '-')} is required for --arch frn")
+    return out
+
+
+def _floats(args: argparse.Namespace) -> dict[str, float]:
+    out = {}
+    for name in ("sigma_w", "sigma_b", "p0", "e0", "m0"):
+        try:
+            out[name] = float(getattr(args, name))
+        except ValueError:
+            raise ValueError(f"--{name.replace('_', '-')} must be a number") from None
+    return out
+
+
+def _cmd_exponents(args: argparse.Namespace) -> None:
+    from ..asymptotics import leading_laws
+    from ..numeric.exponents import fit_law
+    from ..numeric.iterate import iterate
+
+    act = bound_activation(args)
+    extra = _sigmas(args)
+    laws = leading_laws(args.arch, act, args.sigma_w, args.sigma_b, dps=args.dps, **extra)
+    nums = _floats(args)
+    traj = None
+    if args.depth:
+        if args.depth < 100:
+            raise ValueError(f"--depth must be >= 100 for a fit, got {args.depth}")
+        traj = iterate(
+            args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
+            p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
+            **{k: float(v) for k, v in extra.items()},
+        )
+    result: dict[str, Any] = {}
+    for name, law in laws.items():
+        value = law.value(dps=args.dps)
+        entry: dict[str, Any] = {
+            "law": law.law,
+            "exponent": None if law.exponent is None else str(law.exponent),
+            "value": None if value is None else fmt(value, args.dps),
+        }
+        if law.limit is not None:
+            lim = law.value(law.limit, dps=args.dps)
+            entry["limit"] = str(law.limit)
+            entry["limit_value"] = None if lim is None else fmt(lim, args.dps)
+        if law.note:
+            entry["note"] = law.note
+        if traj is not None and law.law not in ("divergent", "unknown"):
+            fit = fit_law(law, traj)
+            entry["fitted"] = repr(fit.fitted)
+            entry["fit_uncertainty"] = repr(fit.uncertainty)
+            entry["digits"] = None if fit.digits is None else round(fit.digits, 2)
+        else:
+            entry["fitted"] = None
+        result[name] = entry
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    for name, e in result.items():
+        fitted = "" if e["fitted"] is None else f"  fitted {float(e['fitted']):.10g} ({e['digits']} digits)"
+        print(f"{name:>7}: {e['law']:<24} {e['exponent'] or '-'} = {e['value'] or '-'}{fitted}")
+
+
+def _cmd_iterate(args: argparse.Namespace) -> None:
+    from ..asymptotics import leading_laws
+    from ..numeric.iterate import iterate
+
+    act = bound_activation(args)
+    extra = _sigmas(args)
+    nums = _floats(args)
+    if args.depth < 1:
+        raise ValueError(f"--depth must be >= 1, got {args.depth}")
+    traj = iterate(
+        args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
+        p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
+        **{k: float(v) for k, v in extra.items()}, progress=True,
+    )
+    arrays: dict[str, Any] = {
+        "layers": traj.layers, "log_p": traj.log_p, "log_q": traj.log_q,
+        "one_minus_e": traj.one_minus_e, "mean_ratio": traj.mean_ratio,
+        "log_chi": traj.log_chi,
+    }
+    for name, values in traj.log_multipliers.items():
+        arrays[f"log_multiplier_{name}"] = values
+    if args.out:
+        np.savez_compressed(args.out, **arrays)
+    if args.plot:
+        from ..plotting_residual import plot_trajectory
+
+        laws = leading_laws(args.arch, act, args.sigma_w, args.sigma_b, **extra)
+        plot_trajectory(traj, laws, args.plot)
+    summary = {
+        "depth": args.depth,
+        "log_p": fmt(float(traj.log_p[-1]), None),
+        "one_minus_e": fmt(float(traj.one_minus_e[-1]), None),
+        "log_chi": fmt(float(traj.log_chi[-1]), None),
+        "out": args.out,
+        "plot": args.plot,
+    }
+    print(json.dumps(summary, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in summary.items()))
+
+
+def _cmd_recurrence(args: argparse.Namespace) -> None:
+    from ..recurrences import recurrence
+
+    rec = recurrence(args.arch)
+    act = bound_activation(args)
+    body = rec.latex()
+    if args.latex:
+        print(r"% " + rec.architecture.title + ": " + rec.architecture.latex_definition)
+        print(r"% activation: " + repr(act) + "; assumptions: " + "; ".join(rec.architecture.assumptions))
+        print("\\begin{align*}\n" + body + "\n\\end{align*}")
+        return
+    out = {
+        "architecture": rec.architecture.title,
+        "definition": rec.architecture.latex_definition,
+        "pre": {str(k): str(v) for k, v in rec.pre.items()},
+        "state": {str(k): str(v) for k, v in rec.state.items()},
+        "gradient_factor": str(rec.gradient_factor),
+        "parameter_gradients": {k: str(v) for k, v in rec.parameter_gradients.items()},
+    }
+    print(json.dumps(out, indent=2) if args.json else sympy.pretty(rec.state))
+
+
+def register(sub: Any) -> None:
+    """Add ``exponents``, ``iterate`` and ``recurrence`` to the ``asymptote`` CLI."""
+    p = sub.add_parser("exponents", help="leading depth laws (exact) and fitted exponents")
+    _arch_args(p)
+    p.add_argument("--depth", type=int, default=0, help="iterate this deep and fit (>= 100)")
+    p.add_argument("--dps", type=int, default=20, help="digits of the exact values")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_exponents)
+
+    p = sub.add_parser("iterate", help="iterate the mean-field recurrence to depth L")
+    _arch_args(p)
+    p.add_argument("--depth", type=int, required=True)
+    p.add_argument("--out", help="save trajectories to FILE.npz")
+    p.add_argument("--plot", help="draw log-log trajectories with the symbolic laws to FILE.png")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_iterate)
+
+    p = sub.add_parser("recurrence", help="print the derived mean-field recurrences")
+    _arch_args(p, sigmas=False)
+    p.add_argument("--latex", action="store_true", help="LaTeX align* environment")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_recurrence)
+    _ = math

@@ -1,0 +1,304 @@
+r"""Residual networks with scaled branches at finite width: exact length statistics vs the scales.
+
+Network ([HR18, Sec. 3] scales each residual module by :math:`\eta_l`):
+
+.. math:: x^l = x^{l-1} + \eta_l\, N_l(x^{l-1}), \qquad
+          N_l(x) = V^l\,\mathrm{ReLU}(W^l x + b^l) + a^l, \qquad l = 1, \dots, L,
+
+with a stream of width :math:`n`, a branch of hidden width :math:`m`, independent Gaussian
+:math:`W^l_{ik} \sim N(0, \sigma_w^2/n)`, :math:`V^l_{ki} \sim N(0, \sigma_v^2/m)`,
+:math:`b^l \sim N(0, \sigma_b^2)`, :math:`a^l \sim N(0, \sigma_a^2)` (the full-residual
+parameterization of [YS17] with a scale :math:`\eta_l`; :math:`\eta_l = 1` is their FRN).
+:math:`N_l` is a one-hidden-layer ReLU block with a *linear, centred* read-out, so
+:math:`E[\langle x, N_l(x)\rangle \mid x] = 0`; HR18's modules are general ReLU nets with
+variance :math:`2/\text{fan-in}`, and their criterion is stated for those (see Notes of
+:func:`residual_asymptotics` for how the two differ).
+
+Exact results (derived here, checked against Monte Carlo in the tests). With
+:math:`M_l = \|x^l\|^2/n`, :math:`F = \chi^2_K/m`, :math:`K \sim \mathrm{Bin}(m, 1/2)` and,
+given the past, :math:`N_l(x^{l-1}) \sim N(0, \tau I_n)`,
+:math:`\tau = \sigma_v^2 (\sigma_w^2 M + \sigma_b^2) F + \sigma_a^2`:
+
+.. math::
+    E[M_l \mid M, \tau] &= M + \eta_l^2 \tau, \\
+    E[M_l^2 \mid M, \tau] &= M^2 + \eta_l^2 M \tau (2 + 4/n) + \eta_l^4 \tau^2 (1 + 2/n),
+
+closed in :math:`(E M, E M^2)` because :math:`\tau` is affine in :math:`M`. Without biases
+the ratio :math:`R_l = M_l/M_{l-1}` is independent of the past, so
+:math:`M_L = M_0\prod_l R_l` (a product law) with, for the branch gain
+:math:`\gamma = \sigma_w^2\sigma_v^2/2` (1 for He weights and :math:`\sigma_v^2 = 1`),
+
+.. math::
+    E[R_l] = 1 + \gamma\eta_l^2, \qquad
+    \mathrm{Var}[R_l] = \frac{4\gamma\eta_l^2}{n} +
+        \gamma^2\eta_l^4\Bigl[\bigl(1 + \tfrac{5}{m}\bigr)\bigl(1 + \tfrac{2}{n}\bigr) - 1\Bigr].
+
+Hence :math:`E[M_L] = M_0\prod_l(1 + \gamma\eta_l^2)` is bounded in :math:`L` iff
+:math:`\sum_l \eta_l^2 < \infty`, and then :math:`E[M_L^2]/E[M_L]^2 =
+\prod_l (1 + \mathrm{Var} R_l/(1+\gamma\eta_l^2)^2)` is bounded too: avoiding FM1 avoids FM2,
+as [HR18] prove for their modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from .moments import _Backend, _per_layer, check_widths, layer_factor_moment, parse_real
+
+__all__ = [
+    "ResidualMoments",
+    "residual_length_moments",
+    "eta_schedule",
+    "residual_asymptotics",
+    "ratio_moments",
+]
+
+
+@dataclass(frozen=True)
+class ResidualMoments:
+    """Per-block mean, second moment and variance of :math:`M_l`, ``l = 0..L`` (lists)."""
+
+    mean: list[Any]
+    second_moment: list[Any]
+    variance: list[Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def _check_eta(eta: object) -> list[sympy.Expr]:
+    if hasattr(eta, "tolist") and not isinstance(eta, str):
+        eta = eta.tolist()  # type: ignore[union-attr]
+    if not isinstance(eta, (list, tuple)) or len(eta) == 0:
+        raise ValueError(
+            f"eta must be a non-empty sequence of branch scales (one per block), got {eta!r}"
+        )
+    return [parse_real(e, f"eta[{i}]") for i, e in enumerate(eta)]
+
+
+def residual_length_moments(
+    eta: Sequence[Any],
+    width: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    sigma_v: Any = 1,
+    sigma_a: Any = 0,
+    hidden_width: int | None = None,
+    input_length: Any = 1,
+    exact: bool = False,
+    dps: int | None = None,
+) -> ResidualMoments:
+    r"""Exact :math:`E[M_l]`, :math:`E[M_l^2]`, :math:`\mathrm{Var}[M_l]` of the scaled ResNet.
+
+    Parameters
+    ----------
+    eta : sequence of reals
+        Branch scales :math:`\eta_1, \dots, \eta_L` (the depth is ``len(eta)``).
+    width : int
+        Stream width :math:`n`.
+    sigma_w, sigma_b : real
+        Standard deviations of the branch's first layer (weights times :math:`\sqrt n`).
+    sigma_v, sigma_a : real
+        Standard deviations of the branch read-out (weights times :math:`\sqrt m`), default
+        1 and 0.
+    hidden_width : int, optional
+        :math:`m`, default ``width``.
+    input_length : real
+        :math:`M_0`.
+    exact, dps
+        SymPy numbers, mpmath digits, or floats (default).
+
+    Returns
+    -------
+    ResidualMoments
+        Lists of length ``L + 1`` (index 0 is the input).
+
+    Notes
+    -----
+    The recursion in the module docstring (derived here; the architecture of [YS17] with the
+    branch scales of [HR18, Sec. 3]).
+
+    Examples
+    --------
+    >>> r = residual_length_moments(["1/2"] * 3, 10, "sqrt(2)", 0, exact=True)
+    >>> r.mean[-1]
+    125/64
+    """
+    etas = _check_eta(eta)
+    (n,) = check_widths([width], "width")
+    (m,) = check_widths([hidden_width if hidden_width is not None else width], "hidden_width")
+    depth = len(etas)
+    sw2 = [s**2 for s in _per_layer(sigma_w, depth, "sigma_w")]
+    sb2 = [s**2 for s in _per_layer(sigma_b, depth, "sigma_b")]
+    sv2 = [s**2 for s in _per_layer(sigma_v, depth, "sigma_v")]
+    sa2 = [s**2 for s in _per_layer(sigma_a, depth, "sigma_a")]
+    m0 = parse_real(input_length, "input_length")
+    f1 = layer_factor_moment(m, 1)
+    f2 = layer_factor_moment(m, 2)
+    be = _Backend(exact, dps)
+    with be.context():
+        one = be(1)
+        mean, second = be(m0), be(m0**2)
+        means, seconds = [mean], [second]
+        ef1, ef2 = be(f1), be(f2)
+        for l in range(depth):
+            e2 = be(etas[l] ** 2)
+            w, b, v, a = be(sw2[l]), be(sb2[l]), be(sv2[l]), be(sa2[l])
+            # tau = v (w M + b) F + a; moments of tau, M tau given M (F independent).
+            tau_mean = v * (w * mean + b) * ef1 + a
+            m_tau = v * (w * second + b * mean) * ef1 + a * mean
+            aff2 = w * w * second + 2 * w * b * mean + b * b  # E[(wM + b)^2]
+            aff1 = w * mean + b
+            tau2 = v * v * aff2 * ef2 + 2 * v * a * aff1 * ef1 + a * a
+            new_mean = mean + e2 * tau_mean
+            new_second = (
+                second + e2 * m_tau * (2 + one * 4 / n) + e2 * e2 * tau2 * (1 + one * 2 / n)
+            )
+            mean, second = new_mean, new_second
+            means.append(mean)
+            seconds.append(second)
+        variances = [s - mu * mu for mu, s in zip(means, seconds, strict=False)]
+        return ResidualMoments(
+            [be.finish(x, "mean") for x in means],
+            [be.finish(x, "second_moment") for x in seconds],
+            [be.finish(x, "variance") for x in variances],
+        )
+
+
+def ratio_moments(
+    eta: Any, width: int, *, hidden_width: int | None = None, gain: Any = 1
+) -> tuple[sympy.Expr, sympy.Expr]:
+    r"""Exact :math:`(E[R], \mathrm{Var}[R])` of one unbiased block, :math:`R = M_l/M_{l-1}`.
+
+    ``eta`` and ``gain`` (:math:`\gamma = \sigma_w^2\sigma_v^2/2`) may be SymPy symbols.
+
+    Examples
+    --------
+    >>> ratio_moments(sympy.Symbol("eta"), 10)
+    (eta**2 + 1, 4*eta**4/5 + 2*eta**2/5)
+    """
+    (n,) = check_widths([width], "width")
+    (m,) = check_widths([hidden_width if hidden_width is not None else width], "hidden_width")
+    e, g = sympy.sympify(eta), sympy.sympify(gain)
+    mean = 1 + g * e**2
+    var = 4 * g * e**2 / n + g**2 * e**4 * (
+        (1 + sympy.Rational(5, m)) * (1 + sympy.Rational(2, n)) - 1
+    )
+    return sympy.expand(mean), sympy.expand(var)
+
+
+def eta_schedule(
+    kind: str, depth: int, *, scale: Any = 1, beta: Any = 1, ratio: Any = "1/2"
+) -> list[sympy.Expr]:
+    r"""Branch scales: ``'constant'`` (:math:`c`), ``'power'`` (:math:`c\,l^{-\beta}`) or
+    ``'geometric'`` (:math:`c\,r^l`), for :math:`l = 1..\mathrm{depth}` (exact SymPy numbers).
+
+    Examples
+    --------
+    >>> eta_schedule("geometric", 3, ratio="1/2")
+    [1/2, 1/4, 1/8]
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth must be an int >= 1, got {depth!r}")
+    c = parse_real(scale, "scale")
+    if kind == "constant":
+        return [c] * depth
+    if kind == "power":
+        b = parse_real(beta, "beta")
+        return [c * sympy.Integer(l) ** (-b) for l in range(1, depth + 1)]
+    if kind == "geometric":
+        r = parse_real(ratio, "ratio")
+        if not 0 <= r < 1:
+            raise ValueError(f"ratio must be in [0, 1), got {ratio!r}")
+        return [c * r**l for l in range(1, depth + 1)]
+    raise ValueError(f"kind must be 'constant', 'power' or 'geometric', got {kind!r}")
+
+
+def residual_asymptotics(
+    kind: str, *, scale: Any = 1, beta: Any = 1, ratio: Any = "1/2", gain: Any = 1
+) -> dict[str, Any]:
+    r"""Large-depth behaviour of :math:`E[M_L]/M_0 = \prod_{l \le L}(1 + \gamma\eta_l^2)`.
+
+    Returns a dict with ``sum_eta_converges`` (:math:`\sum\eta_l`), ``sum_eta_squared_converges``
+    (:math:`\sum\eta_l^2`, decided by SymPy's ``Sum.is_convergent``), ``mean_bounded``
+    (= the latter: FM1 avoided), ``log_mean`` (leading behaviour of :math:`\log E[M_L]/M_0` as
+    a SymPy expression in ``L``) and ``closed_form`` (the product when SymPy finds one).
+
+    Notes
+    -----
+    :math:`\gamma\sum\eta_l^2 - \tfrac12\gamma^2\sum\eta_l^4 \le \log\prod(1+\gamma\eta_l^2)
+    \le \gamma\sum\eta_l^2`, so the mean is bounded iff :math:`\sum\eta_l^2 < \infty`; it
+    grows like :math:`e^{\gamma\sum_{l\le L}\eta_l^2}` otherwise: exponentially for constant
+    :math:`\eta`, like :math:`\exp(\gamma c^2 L^{1-2\beta}/(1-2\beta))` for
+    :math:`\eta_l = c\,l^{-\beta}`, :math:`\beta < 1/2`, and polynomially
+    (:math:`L^{\gamma c^2}`) at :math:`\beta = 1/2` (exactly :math:`L + 1` for
+    :math:`\gamma c^2 = 1`). [HR18, Sec. 3] state the criterion :math:`\sum_l \eta_l < \infty`
+    for their modules; for this centred block the sharp criterion is the weaker
+    :math:`\sum_l \eta_l^2 < \infty` (the cross term :math:`\langle x, N(x)\rangle` has mean 0,
+    so the scale enters squared); :math:`\sum\eta_l < \infty` implies it.
+
+    Examples
+    --------
+    >>> out = residual_asymptotics("power", beta="1/2")
+    >>> out["sum_eta_converges"], out["sum_eta_squared_converges"], out["closed_form"]
+    (False, False, L + 1)
+    """
+    l_sym = sympy.Symbol("l", positive=True, integer=True)
+    big_l = sympy.Symbol("L", positive=True, integer=True)
+    c = parse_real(scale, "scale")
+    g = parse_real(gain, "gain")
+    if kind == "constant":
+        eta = c + 0 * l_sym
+    elif kind == "power":
+        eta = c * l_sym ** (-parse_real(beta, "beta"))
+    elif kind == "geometric":
+        r = parse_real(ratio, "ratio")
+        if not 0 <= r < 1:
+            raise ValueError(f"ratio must be in [0, 1), got {ratio!r}")
+        eta = c * r**l_sym
+    else:
+        raise ValueError(f"kind must be 'constant', 'power' or 'geometric', got {kind!r}")
+
+    def converges(expr: sympy.Expr) -> bool:
+        if expr == 0:
+            return True
+        return bool(sympy.Sum(expr, (l_sym, 1, sympy.oo)).is_convergent())
+
+    sum1 = converges(eta)
+    sum2 = converges(eta**2)
+    b = parse_real(beta, "beta") if kind == "power" else None
+    if kind == "constant":
+        log_mean = big_l * sympy.log(1 + g * c**2)
+    elif sum2:
+        log_mean = sympy.Sum(sympy.log(1 + g * eta**2), (l_sym, 1, sympy.oo))
+    elif b == sympy.Rational(1, 2):
+        log_mean = g * c**2 * sympy.log(big_l)
+    else:
+        assert b is not None
+        log_mean = g * c**2 * big_l ** (1 - 2 * b) / (1 - 2 * b)
+    closed = _try_product(1 + g * eta**2, l_sym, big_l)
+    limit = _try_product(1 + g * eta**2, l_sym, sympy.oo) if sum2 else sympy.oo
+    return {
+        "sum_eta_converges": sum1,
+        "sum_eta_squared_converges": sum2,
+        "mean_bounded": sum2,
+        "log_mean": log_mean,
+        "closed_form": closed,
+        "limit": limit,
+    }
+
+
+def _try_product(expr: sympy.Expr, var: sympy.Symbol, upper: Any) -> Any:
+    """SymPy's closed form of a product, or None when it has none (or only a complex one)."""
+    try:
+        value = sympy.product(expr, (var, 1, upper))
+        if isinstance(value, sympy.Product) or value.has(sympy.Product) or value.has(sympy.I):
+            return None
+        return sympy.simplify(value)
+    except (TypeError, ValueError, NotImplementedError):
+        return None

@@ -1,0 +1,546 @@
+r"""Long-depth iteration of a mean-field recurrence: numpy fast path and mpmath path.
+
+The fast path (``dps=None``) iterates the derived recurrence of
+:mod:`asymptote.recurrences` over a broadcast grid of parameters and initial conditions, in
+normalized variables that neither overflow nor cancel:
+
+.. math::
+
+    \ell = \log p, \qquad r = m/\sqrt{p}, \qquad u = 1 - e = (p - \gamma)/p,
+
+so ReLU resnets, whose length grows like :math:`(1 + \sigma_v^2\sigma_w^2/2)^l`
+[YS17, Sec. 5.2], run to any depth, and :math:`1 - e \sim l^{-2}` keeps its digits. The
+per-layer increments are obtained *symbolically* from the recurrence by substituting
+:math:`\mathcal{V}\phi(q) = \hat v p`, :math:`\mathcal{M}\phi(q) = \hat m\sqrt{p}`,
+:math:`\mathcal{V}\phi(q) - \mathcal{W}\phi(q,\lambda) = \hat g p`, :math:`m = r\sqrt p`,
+:math:`\gamma = (1-u)p` and dividing by :math:`p` (resp. :math:`\sqrt p`):
+
+.. math::
+
+    \ell^{l} = \ell + \log(1 + \Delta_p), \quad
+    r^{l} = (r + \Delta_m)\,\rho^{1/2}, \quad u^{l} = (u + \Delta_{g})\,\rho, \quad
+    \rho = 1/(1 + \Delta_p).
+
+The scaled transforms :math:`\hat v, \hat m, \hat g, \mathcal{V}\phi'(q)` come from
+:class:`_HomogeneousTransforms` (log-space powers of :math:`q` and the float64-accurate gap
+table of :mod:`asymptote.numeric.gap_tables`) for positively homogeneous activations, and
+from :mod:`asymptote.transforms` otherwise (with :math:`\mathcal{V}\phi - \mathcal{W}\phi`
+from Price's theorem, :math:`\int_\lambda^q \mathcal{W}\phi'(q, t)\,dt`, when
+:math:`1 - c < 10^{-4}`, so it keeps its relative accuracy). The gradient ratios accumulate
+:math:`\log\chi^0/\chi^l = \sum_{k \le l}\log D_k` [YS17, Sec. 5].
+
+The mpmath path (``dps=int``) iterates the plain recurrence (:math:`p, m, \gamma`) with every
+transform at ``dps`` digits; it is the independent reference the fast path is tested against.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy
+from numpy.typing import NDArray
+
+from .._precision import check_dps, to_mpf, workdps
+from ..activations import BoundActivation, as_activation
+from ..recurrences import Recurrence, recurrence
+from ..recurrences.bind import mean_at_unit_variance, mean_transform, transform_value
+from ..recurrences.symbols import Mphi, Vdphi, Vphi, Wphi, gamma, lam, m, p, q, sigma
+from ..transforms import transform
+
+__all__ = ["Trajectory", "iterate", "record_layers"]
+
+FloatArray = NDArray[np.float64]
+_SIGMA_NAMES = ("w", "b", "v", "a")
+
+
+def record_layers(depth: int, per_decade: int = 200, dense: int = 1000) -> NDArray[np.int64]:
+    """Layers recorded by default: every layer up to ``dense``, then ``per_decade`` per decade."""
+    first = np.arange(1, min(depth, dense) + 1)
+    if depth <= dense:
+        return first
+    decades = math.log10(depth / dense)
+    tail = np.geomspace(dense, depth, max(2, int(per_decade * decades) + 1))
+    return np.unique(np.concatenate([first, np.rint(tail).astype(np.int64)]))
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    r"""Recorded mean-field quantities at ``layers`` (layer 1 = first nonlinearity).
+
+    Arrays have shape ``(len(layers), *grid)``. ``log_p``, ``log_q``: logs of the lengths
+    :math:`p^l, q^l`; ``mean_ratio``: :math:`m^l/\sqrt{p^l}`; ``one_minus_e``:
+    :math:`1 - e^l`; ``log_chi``: :math:`\log(\chi^0/\chi^l)`, the input-gradient ratio of a
+    depth-:math:`l` network; ``log_multipliers[theta]``: :math:`\log(\chi_\theta^l/\chi^l)`.
+    """
+
+    architecture: str
+    activation: BoundActivation
+    layers: NDArray[np.int64]
+    log_p: FloatArray
+    log_q: FloatArray
+    mean_ratio: FloatArray
+    one_minus_e: FloatArray
+    log_chi: FloatArray
+    log_multipliers: dict[str, FloatArray] = field(default_factory=dict)
+
+    @property
+    def e(self) -> FloatArray:
+        """Cosine distance :math:`e^l = \\gamma^l/p^l`."""
+        return 1.0 - self.one_minus_e
+
+    @property
+    def log_s(self) -> FloatArray:
+        """:math:`\\log s^l`, :math:`s = 2(p - \\gamma) = 2 p (1 - e)`; ``-inf`` only if s = 0."""
+        with np.errstate(divide="ignore"):
+            return math.log(2.0) + self.log_p + np.log(self.one_minus_e)
+
+    def log_parameter_ratio(self, name: str) -> FloatArray:
+        r""":math:`\log(\chi_\theta^1/\chi_\theta^l)`: gradient of parameter ``name`` in the
+        first layer relative to the last layer of a depth-:math:`l` network."""
+        if name not in self.log_multipliers:
+            raise ValueError(
+                f"parameter must be one of {sorted(self.log_multipliers)}, got {name!r}"
+            )
+        if self.layers[0] != 1:
+            raise ValueError("parameter ratios need layer 1 recorded")
+        mult = self.log_multipliers[name]
+        return (mult[0] - mult) + (self.log_chi - self.log_chi[0])
+
+    def series(self, quantity: str) -> FloatArray:
+        """The log of a positive quantity by name: ``p, q, s, chi, 1-e`` or ``chi_<param>``."""
+        if quantity == "p":
+            return self.log_p
+        if quantity == "q":
+            return self.log_q
+        if quantity == "s":
+            return self.log_s
+        if quantity == "chi":
+            return self.log_chi
+        if quantity == "1-e":
+            with np.errstate(divide="ignore"):
+                return np.log(self.one_minus_e)
+        if quantity.startswith("chi_"):
+            return self.log_parameter_ratio(quantity[4:])
+        raise ValueError(f"unknown quantity {quantity!r}")
+
+
+# --------------------------------------------------------------------------- scaled steps
+_ell, _r, _u = sympy.symbols("ell r u", real=True)
+_vh, _mh, _gh, _vd = sympy.symbols("vhat mhat ghat vd", real=True)
+
+
+@cache
+def _scaled_expressions(arch: str) -> tuple[list[str], list[sympy.Expr]]:
+    """SymPy scaled increments: [Delta_p, Delta_m, Delta_g, log D, log multipliers...]."""
+    rec = recurrence(arch)
+    subs_t = {
+        Vphi(q): _vh * p,
+        Mphi(q): _mh * sympy.sqrt(p),
+        Wphi(q, lam): _vh * p - _gh * p,
+        Vdphi(q): _vd,
+    }
+    subs_s = {m: _r * sympy.sqrt(p), gamma: (1 - _u) * p}
+    inc = rec.increments()
+    d_p = sympy.expand(inc["p"].subs(subs_t).subs(subs_s) / p)
+    d_m = sympy.expand(inc["m"].subs(subs_t).subs(subs_s) / sympy.sqrt(p))
+    d_g = sympy.expand((inc["p-gamma"].subs(subs_t).subs(subs_s) + _u * p) / p - _u)
+    if arch == "feedforward":  # p^l = V(q): Delta_p = vhat - 1 exactly; keep it exact
+        d_p = _vh - 1
+    exprs = [d_p, d_m, d_g, sympy.log(rec.gradient_factor.subs(subs_t))]
+    names = sorted(rec.parameter_gradients)
+    for name in names:
+        expr = rec.parameter_gradients[name].subs(subs_t)
+        expr = sympy.expand_log(sympy.log(expr), force=True).subs(sympy.log(p), _ell)
+        exprs.append(expr)
+    return names, [sympy.sympify(e).subs(p, sympy.exp(_ell)) for e in exprs]
+
+
+@cache
+def _scaled_functions(arch: str) -> tuple[list[str], Callable[..., Any]]:
+    """Lambdified :func:`_scaled_expressions` (numpy)."""
+    names, exprs = _scaled_expressions(arch)
+    sig = [sigma(n) for n in _SIGMA_NAMES]
+    args = [_ell, _r, _u, _vh, _mh, _gh, _vd, *sig]
+    return names, sympy.lambdify(args, exprs, modules="numpy")
+
+
+class _HomogeneousTransforms:
+    r"""Scaled transforms of an activation homogeneous of degree :math:`k`, in log space.
+
+    :math:`\mathcal{V}\phi(q) = v_1 q^k`, :math:`\mathcal{M}\phi(q) = m_1 q^{k/2}`,
+    :math:`\mathcal{V}\phi'(q) = d_1 q^{k-1}`, :math:`\mathcal{V}\phi - \mathcal{W}\phi =
+    v_1 q^k G(1 - \lambda/q)` with :math:`1 - \lambda/q = \sigma_w^2 u p / q`.
+    """
+
+    def __init__(self, act: BoundActivation) -> None:
+        from .gap_tables import gap_table
+
+        self.degree = float(act.homogeneity_degree_exact)  # type: ignore[arg-type]
+        self.v1 = transform("V", act, 1.0)
+        self.m1 = float(mean_at_unit_variance(act, dps=20))
+        self.d1 = (
+            transform("Vd", act, 1.0) if act.undefined_reason("Vd") is None else math.inf
+        )
+        self.gap = gap_table(act)
+
+    def __call__(
+        self, ell: FloatArray, u: FloatArray, sw2: FloatArray, sb2: FloatArray
+    ) -> tuple[FloatArray, ...]:
+        k = self.degree
+        log_q = ell + np.log(sw2 + sb2 * np.exp(-ell))
+        vh = self.v1 * np.exp(k * log_q - ell)
+        mh = self.m1 * np.exp(0.5 * k * log_q - 0.5 * ell)
+        vd = self.d1 * np.exp((k - 1.0) * log_q)
+        delta = np.minimum(sw2 * u * np.exp(ell - log_q), 2.0)
+        gh = vh * self.gap(delta)
+        return log_q, vh, mh, gh, vd
+
+
+class _GenericTransforms:
+    """Scaled transforms of any activation through :mod:`asymptote.transforms` (float64)."""
+
+    def __init__(self, act: BoundActivation) -> None:
+        self.act = act
+        self.has_vd = act.undefined_reason("Vd") is None
+
+    def __call__(
+        self, ell: FloatArray, u: FloatArray, sw2: FloatArray, sb2: FloatArray
+    ) -> tuple[FloatArray, ...]:
+        act = self.act
+        p_val = np.exp(ell)
+        qv = sw2 * p_val + sb2
+        if np.any(qv > 1e12):
+            raise OverflowError(
+                f"q = {float(np.max(qv)):.3g} exceeds the range of the float64 quadrature "
+                f"for {act!r}; use dps=int or a smaller depth"
+            )
+        delta = np.clip(sw2 * u * p_val / qv, 0.0, 2.0)
+        v = np.asarray(transform("V", act, qv), dtype=float)
+        mh = np.asarray(mean_transform(act, qv), dtype=float) / np.sqrt(p_val)
+        vd = np.asarray(transform("Vd", act, qv), dtype=float) if self.has_vd else qv * np.inf
+        lam_v = qv * (1.0 - delta)
+        gap = v - np.asarray(transform("W", act, qv, qv, lam_v), dtype=float)
+        small = delta < 1e-4
+        if np.any(small):  # Price: V - W = int_lambda^q Wd(q, t) dt, 4-point Gauss-Legendre
+            nodes, weights = np.polynomial.legendre.leggauss(4)
+            qs, ls = np.broadcast_arrays(qv, lam_v)
+            qs, ls = qs[small], ls[small]
+            acc = np.zeros_like(qs)
+            for x, wt in zip(nodes, weights, strict=True):
+                t = 0.5 * (qs + ls) + 0.5 * (qs - ls) * x
+                acc += wt * np.asarray(transform("Wd", act, qs, qs, t), dtype=float)
+            gap = np.array(np.broadcast_to(gap, np.broadcast(qv, lam_v).shape), dtype=float)
+            gap[small] = 0.5 * (qs - ls) * acc
+        return np.log(qv), v / p_val, mh, np.maximum(gap, 0.0) / p_val, vd
+
+
+@cache
+def _transforms_for(act: BoundActivation) -> Any:
+    if act.homogeneity_degree_exact is not None:
+        return _HomogeneousTransforms(act)
+    return _GenericTransforms(act)
+
+
+def _sigmas(arch: str, sigma_w: Any, sigma_b: Any, sigma_v: Any, sigma_a: Any) -> dict[str, Any]:
+    needs = {s.name[6:] for s in recurrence(arch).parameters}
+    given = {"w": sigma_w, "b": sigma_b, "v": sigma_v, "a": sigma_a}
+    out: dict[str, Any] = {}
+    for name, value in given.items():
+        if name in needs:
+            if value is None:
+                raise ValueError(f"sigma_{name} is required for arch {arch!r}")
+            out[name] = value
+        elif value is not None and name in ("v", "a"):
+            raise ValueError(f"sigma_{name} is only a parameter of arch 'frn', not {arch!r}")
+        else:
+            out[name] = 0
+    return out
+
+
+def _check_float(name: str, value: Any, *, low: float, high: float = math.inf) -> FloatArray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number or array, got {value!r}") from None
+    if not np.all(np.isfinite(arr)) or np.any(arr < low) or np.any(arr > high):
+        raise ValueError(f"{name} must lie in [{low}, {high}], got {value!r}")
+    return arr
+
+
+def iterate(
+    arch: str,
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    sigma_v: Any = None,
+    sigma_a: Any = None,
+    depth: int,
+    p0: Any = 1.0,
+    e0: Any = 0.5,
+    m0: Any = 0.0,
+    layers: Any = None,
+    dps: int | None = None,
+    progress: bool = False,
+    compiled: bool = True,
+) -> Any:
+    r"""Iterate the mean-field recurrence of ``arch`` for ``depth`` layers.
+
+    Parameters
+    ----------
+    arch : {'feedforward', 'rrn', 'frn'}
+        Architecture (:data:`asymptote.recurrences.ARCHITECTURES`).
+    activation : str or BoundActivation
+        Registered activation.
+    sigma_w, sigma_b, sigma_v, sigma_a : float or array_like, >= 0
+        Standard deviations (``sigma_v``, ``sigma_a`` only for ``'frn'``); arrays broadcast
+        to a grid on the fast path.
+    depth : int, >= 1
+        Number of layers.
+    p0, e0, m0 : float or array_like
+        Input length :math:`p^0 > 0`, cosine distance :math:`e^0 \in [-1, 1]` of the two
+        inputs (equal lengths), and mean :math:`m^0` of the input coordinates,
+        :math:`|m^0| \le \sqrt{p^0}`.
+    layers : array_like of int, optional
+        Layers to record (default :func:`record_layers`).
+    dps : int, optional
+        ``None``: numpy fast path (returns :class:`Trajectory`). ``int``: mpmath at ``dps``
+        digits (scalar parameters; returns a dict of lists of ``mpf`` for every layer:
+        ``p, m, gamma, q, e, log_chi`` and ``log_mult_<param>``).
+    progress : bool
+        Print a progress bar to stderr (numpy path; the compiled path is fast enough not to).
+    compiled : bool
+        Use the numba kernel (:mod:`asymptote.numeric.iterate_jit`) for positively
+        homogeneous activations (default); ``False`` forces the numpy path.
+
+    Raises
+    ------
+    ValueError
+        Bad architecture, parameter or initial condition.
+    OverflowError
+        Non-homogeneous activation whose variance leaves the float64 quadrature range.
+
+    Notes
+    -----
+    Recurrences: :func:`asymptote.recurrences.recurrence` [YS17, Sec. 5 and App. B].
+
+    Examples
+    --------
+    >>> t = iterate("frn", "relu", 1.0, 0.0, sigma_v=1.0, sigma_a=0.0, depth=2000, e0=0.5)
+    >>> bool(abs(t.log_p[-1] - 2000 * math.log(1.5)) < 1.0)  # p ~ (1 + 1/2)^l
+    True
+    """
+    act = as_activation(activation)
+    if not isinstance(depth, (int, np.integer)) or isinstance(depth, bool) or depth < 1:
+        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
+    sig = _sigmas(arch, sigma_w, sigma_b, sigma_v, sigma_a)
+    if dps is not None:
+        return _iterate_mp(arch, act, sig, int(depth), p0, e0, m0, check_dps(dps))
+    sig_arr = {k: _check_float(f"sigma_{k}", v, low=0.0) for k, v in sig.items()}
+    p0a = _check_float("p0", p0, low=1e-300)
+    e0a = _check_float("e0", e0, low=-1.0, high=1.0)
+    m0a = _check_float("m0", m0, low=-math.inf)
+    if np.any(m0a**2 > p0a * (1 + 1e-12)):
+        raise ValueError("m0 must satisfy m0^2 <= p0 (a mean is bounded by the root mean square)")
+    rec_layers = record_layers(int(depth)) if layers is None else np.unique(np.asarray(layers))
+    if rec_layers.size == 0 or rec_layers[0] < 1 or rec_layers[-1] > depth:
+        raise ValueError(f"layers must lie in [1, depth={depth}]")
+    grid = np.broadcast(*sig_arr.values(), p0a, e0a, m0a).shape
+    sw2 = np.broadcast_to(sig_arr["w"] ** 2, grid)
+    sb2 = np.broadcast_to(sig_arr["b"] ** 2, grid)
+    sig_args = [np.broadcast_to(sig_arr[n], grid) for n in _SIGMA_NAMES]
+    ell = np.array(np.broadcast_to(np.log(p0a), grid), dtype=float)
+    r = np.array(np.broadcast_to(m0a / np.sqrt(p0a), grid), dtype=float)
+    u = np.array(np.broadcast_to(1.0 - e0a, grid), dtype=float)
+    log_chi = np.zeros(grid)
+    names, fn = _scaled_functions(arch)
+    provider = _transforms_for(act)
+    n_rec = rec_layers.size
+    if compiled and isinstance(provider, _HomogeneousTransforms):
+        from .iterate_jit import numba_available
+
+        if numba_available():
+            return _iterate_compiled(
+                arch, act, provider, names, int(depth), rec_layers, grid,
+                ell, r, u, sig_args,
+            )
+    out = {k: np.empty((n_rec, *grid)) for k in ("log_p", "log_q", "r", "u", "log_chi")}
+    mult = {n: np.empty((n_rec, *grid)) for n in names}
+    gradients_defined = act.undefined_reason("Vd") is None
+    nxt = 0
+    bar = _Progress(int(depth)) if progress else None
+    with np.errstate(over="raise", invalid="raise", divide="ignore"):
+        for layer in range(1, int(depth) + 1):
+            log_q, vh, mh, gh, vd = provider(ell, u, sw2, sb2)
+            if not gradients_defined:
+                vd = np.ones_like(vh)
+            res = fn(ell, r, u, vh, mh, gh, vd, *sig_args)
+            d_p, d_m, d_g, log_d = (np.asarray(x, dtype=float) for x in res[:4])
+            if layer == rec_layers[nxt]:
+                for i, n in enumerate(names):
+                    mult[n][nxt] = res[4 + i]
+            grow = np.log1p(d_p)
+            rho = np.exp(-grow)
+            ell = ell + grow
+            r = (r + d_m) * np.sqrt(rho)
+            u = (u + d_g) * rho
+            log_chi = log_chi + log_d
+            if layer == rec_layers[nxt]:
+                out["log_p"][nxt], out["log_q"][nxt] = ell, log_q
+                out["r"][nxt], out["u"][nxt], out["log_chi"][nxt] = r, u, log_chi
+                nxt += 1
+                if nxt == n_rec:
+                    break
+            if bar is not None:
+                bar.update(layer)
+    if bar is not None:
+        bar.close()
+    if not gradients_defined:
+        out["log_chi"][...] = np.inf
+        mult = {}
+    return Trajectory(
+        architecture=arch,
+        activation=act,
+        layers=rec_layers,
+        log_p=out["log_p"],
+        log_q=out["log_q"],
+        mean_ratio=out["r"],
+        one_minus_e=out["u"],
+        log_chi=out["log_chi"],
+        log_multipliers=mult,
+    )
+
+
+def _iterate_compiled(
+    arch: str,
+    act: BoundActivation,
+    provider: _HomogeneousTransforms,
+    names: list[str],
+    depth: int,
+    rec_layers: NDArray[np.int64],
+    grid: tuple[int, ...],
+    ell: FloatArray,
+    r: FloatArray,
+    u: FloatArray,
+    sig_args: list[FloatArray],
+) -> Trajectory:
+    from .iterate_jit import compiled_kernel
+
+    kernel = compiled_kernel(arch)
+    n = int(np.prod(grid)) if grid else 1
+    n_rec = rec_layers.size
+    flat = [np.ascontiguousarray(np.broadcast_to(a, grid).reshape(n), dtype=float)
+            for a in (ell, r, u, *sig_args)]
+    outs = [np.zeros((n_rec, n)) for _ in range(5)]
+    mult = np.zeros((max(len(names), 1), n_rec, n))
+    table = provider.gap
+    has_grad = math.isfinite(provider.d1)
+    kernel(
+        *flat, depth, np.ascontiguousarray(rec_layers, dtype=np.int64),
+        provider.degree, provider.v1, provider.m1, provider.d1 if has_grad else 1.0, has_grad,
+        table.pos_edges, table.pos_coef, table.neg_edges, table.neg_coef,
+        table.low_value, table.low_slope, table.neg_floor, *outs, mult,
+    )
+    shape = (n_rec, *grid)
+    log_p, log_q, rr, uu, log_chi = (o.reshape(shape) for o in outs)
+    if not has_grad:
+        log_chi = np.full(shape, np.inf)
+    multipliers = {nm: mult[j].reshape(shape) for j, nm in enumerate(names)} if has_grad else {}
+    if not (np.all(np.isfinite(log_p)) and np.all(np.isfinite(uu))):
+        raise OverflowError(f"{arch} iteration of {act!r} left the float64 range")
+    return Trajectory(
+        architecture=arch, activation=act, layers=rec_layers, log_p=log_p, log_q=log_q,
+        mean_ratio=rr, one_minus_e=uu, log_chi=log_chi, log_multipliers=multipliers,
+    )
+
+
+class _Progress:
+    """A minimal progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.step = max(1, total // 100)
+        self.enabled = sys.stderr.isatty()
+
+    def update(self, done: int) -> None:
+        if self.enabled and done % self.step == 0:
+            frac = done / self.total
+            sys.stderr.write(f"\r[{'#' * int(40 * frac):<40}] {100 * frac:5.1f}%")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _iterate_mp(
+    arch: str,
+    act: BoundActivation,
+    sig: Mapping[str, Any],
+    depth: int,
+    p0: Any,
+    e0: Any,
+    m0: Any,
+    dps: int,
+) -> dict[str, list[mpmath.mpf]]:
+    rec: Recurrence = recurrence(arch)
+    with workdps(dps):
+        sv = {sigma(k): to_mpf(v, f"sigma_{k}") for k, v in sig.items()}
+        for k, v in sv.items():
+            if v < 0:
+                raise ValueError(f"{k.name} must be >= 0, got {v}")
+        pv = to_mpf(p0, "p0")
+        ev = to_mpf(e0, "e0")
+        mv = to_mpf(m0, "m0")
+        if pv <= 0 or not -1 <= ev <= 1 or mv**2 > pv:
+            raise ValueError("need p0 > 0, -1 <= e0 <= 1 and m0^2 <= p0")
+        inner = dps + 10
+
+        def tv(name: str) -> Callable[..., Any]:
+            return lambda *a: transform_value(name, act, *a, dps=inner)
+
+        mods = [{"Vphi": tv("Vphi"), "Wphi": tv("Wphi"), "Vdphi": tv("Vdphi"),
+                 "Mphi": tv("Mphi")}, "mpmath"]
+        state_syms = [p, m, gamma, q, lam]
+        pre_q = sympy.lambdify([p, m, gamma], rec.pre[q].subs(sv), modules=mods)
+        pre_l = sympy.lambdify([p, m, gamma], rec.pre[lam].subs(sv), modules=mods)
+        nxt = {
+            s: sympy.lambdify(state_syms, rec.state[s].subs(sv), modules=mods)
+            for s in (p, m, gamma)
+        }
+        has_grad = act.undefined_reason("Vd") is None
+        grad = sympy.lambdify(state_syms, rec.gradient_factor.subs(sv), modules=mods)
+        params = {
+            n: sympy.lambdify(state_syms, e.subs(sv), modules=mods)
+            for n, e in rec.parameter_gradients.items()
+        }
+        out: dict[str, list[mpmath.mpf]] = {
+            k: [] for k in ("p", "m", "gamma", "q", "e", "log_chi")
+        }
+        for n in params:
+            out[f"log_mult_{n}"] = []
+        cur_p, cur_m, cur_g = pv, mv, ev * pv
+        log_chi = mpmath.mpf(0)
+        for _ in range(depth):
+            qq = pre_q(cur_p, cur_m, cur_g)
+            ll = pre_l(cur_p, cur_m, cur_g)
+            args = (cur_p, cur_m, cur_g, qq, ll)
+            if has_grad:
+                log_chi += mpmath.log(grad(*args))
+                for n, f in params.items():
+                    out[f"log_mult_{n}"].append(+mpmath.log(f(*args)))
+            cur_p, cur_m, cur_g = nxt[p](*args), nxt[m](*args), nxt[gamma](*args)
+            out["p"].append(+cur_p)
+            out["m"].append(+cur_m)
+            out["gamma"].append(+cur_g)
+            out["q"].append(+qq)
+            out["e"].append(cur_g / cur_p)
+            out["log_chi"].append(+log_chi)
+    return out

@@ -1,0 +1,653 @@
+r"""Monte Carlo of finite random networks: per-layer means with standard errors.
+
+Architectures (``depth`` = number of layers/blocks :math:`L`; weights are standard normal
+matrices scaled as below, biases standard normal vectors; ``sigma_*`` are standard deviations):
+
+* ``'feedforward'``: :math:`h^l = \tfrac{\sigma_w}{\sqrt{N_{l-1}}} W^l x^{l-1} + \sigma_b b^l`,
+  :math:`x^l = \phi(h^l)` (widths :math:`N_1..N_L` may differ);
+* ``'rrn'`` (reduced residual, [YS17]): :math:`h^l` as above, :math:`x^l = \phi(h^l) + x^{l-1}`;
+* ``'frn'`` (full residual, [YS17]): :math:`x^l = \tfrac{\sigma_v}{\sqrt N} V^l \phi(h^l) +
+  \sigma_a a^l + x^{l-1}`;
+* ``'scaled'`` ([HR18, Sec. 3]): :math:`x^l = x^{l-1} + \eta_l(\tfrac{\sigma_v}{\sqrt N}
+  V^l\phi(h^l) + \sigma_a a^l)`.
+
+Two inputs :math:`x^0_a, x^0_b` go through the same networks. Recorded per layer
+:math:`l = 0..L` (row 0 describes the inputs), per network, then averaged over ``samples``
+networks (mean and standard error of the mean):
+
+=========== ================================================================================
+``p``        :math:`\|x^l_a\|^2/N_l` (``p_b`` for input b, ``p_ab`` = :math:`x_a\cdot x_b/N_l`)
+``q``        :math:`\|h^l_a\|^2/N_l` (``q_b``, ``q_ab``); row 0: the input's ``p``
+``c``        cosine of :math:`h^l_a, h^l_b` (row 0: of the inputs)
+``c_x``      cosine of :math:`x^l_a, x^l_b`
+``distance`` :math:`\|x^l_a - x^l_b\|^2/N_l`
+``grad_x``   :math:`\|\partial\mathcal L/\partial x^l_a\|^2/N_l` for
+             :math:`\mathcal L = g\cdot x^L_a`, ``g`` the output vector (default: a fresh
+             :math:`N(0, I)` vector per network, so row :math:`L` has mean 1)
+``grad_w``   :math:`\|\partial\mathcal L/\partial W^l\|_F^2/N_l` with respect to the standard
+             normal :math:`W^l` (NTK parameterization); row 0 is 0 (no weights below the input)
+=========== ================================================================================
+
+Sampling (``method``): ``'explicit'`` draws every weight matrix (float64 BLAS ``matmul``
+batched over networks; matrices are regenerated from their seeds for the backward pass);
+``'conditional'`` (default) draws the same joint law without forming matrices: given the
+layer input :math:`X` (:math:`N_{in}\times 2`), the rows of :math:`A = WX` are i.i.d.
+:math:`N(0, s^2 X^\top X)`, and given :math:`A`,
+:math:`W = A (X^\top X)^{+} X^\top + W'(I - P_X)` with an independent Gaussian :math:`W'`, so
+:math:`W^\top\delta = X (X^\top X)^{+} A^\top \delta + s\|\delta\|(I - P_X)\xi`,
+:math:`\xi \sim N(0, I)`: :math:`O(N)` random numbers per layer instead of :math:`O(N^2)`,
+exact for Gaussian weights (standard Gaussian conditioning). Both are reproducible: network
+``k`` uses ``numpy.random.SeedSequence([seed, k, ...])`` whatever the chunking.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._precision import to_float
+from ..activations import BoundActivation, as_activation
+
+__all__ = [
+    "ARCHITECTURES",
+    "QUANTITIES",
+    "MonteCarloResult",
+    "default_inputs",
+    "mean_field_prediction",
+    "simulate",
+]
+
+ARCHITECTURES = ("feedforward", "rrn", "frn", "scaled")
+QUANTITIES = (
+    "p",
+    "p_b",
+    "p_ab",
+    "q",
+    "q_b",
+    "q_ab",
+    "c",
+    "c_x",
+    "distance",
+    "grad_x",
+    "grad_w",
+)
+_COL = {name: i for i, name in enumerate(QUANTITIES)}
+_MEMORY_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Per-layer Monte Carlo means and standard errors (rows: layers ``0..L``).
+
+    Attributes
+    ----------
+    arch, activation : str
+    widths : tuple of int
+        :math:`N_0, \\dots, N_L`.
+    quantities : tuple of str
+        Column names (see the module docstring).
+    mean, stderr : ndarray, shape (L + 1, len(quantities))
+        Mean over networks and its standard error (sample standard deviation / sqrt(samples)).
+    samples, seed : int
+    method : str
+    """
+
+    arch: str
+    activation: str
+    widths: tuple[int, ...]
+    quantities: tuple[str, ...]
+    mean: np.ndarray
+    stderr: np.ndarray
+    samples: int
+    seed: int
+    method: str
+
+    def __getitem__(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(mean, stderr)`` of one quantity over layers."""
+        if name not in _COL:
+            raise KeyError(f"unknown quantity {name!r}; known: {', '.join(QUANTITIES)}")
+        return self.mean[:, _COL[name]], self.stderr[:, _COL[name]]
+
+    @property
+    def depth(self) -> int:
+        return self.mean.shape[0] - 1
+
+
+def default_inputs(width: int, *, length: float = 1.0, correlation: float = 0.5) -> np.ndarray:
+    r"""Two fixed inputs of the given width with :math:`\|x\|^2/N_0 =` ``length`` and cosine
+    ``correlation`` (deterministic: built from ``SeedSequence(20250101)``).
+
+    Examples
+    --------
+    >>> x = default_inputs(8)
+    >>> x.shape, round(float(x[0] @ x[1] / 8), 12)
+    ((2, 8), 0.5)
+    """
+    if isinstance(width, bool) or not isinstance(width, int) or width < 2:
+        raise ValueError(f"width must be an int >= 2 for two inputs, got {width!r}")
+    length = to_float(length, "length")
+    correlation = to_float(correlation, "correlation")
+    if length <= 0 or not -1 <= correlation <= 1:
+        raise ValueError(
+            f"need length > 0 and correlation in [-1, 1], got {length!r}, {correlation!r}"
+        )
+    rng = np.random.default_rng(np.random.SeedSequence(20250101))
+    z = rng.standard_normal((2, width))
+    u = z[0] / np.linalg.norm(z[0])
+    w = z[1] - (z[1] @ u) * u
+    w /= np.linalg.norm(w)
+    scale = math.sqrt(length * width)
+    return np.stack([u, correlation * u + math.sqrt(1 - correlation**2) * w]) * scale
+
+
+# ---------------------------------------------------------------------------------------
+# argument checking
+# ---------------------------------------------------------------------------------------
+def _widths(arch: str, widths_or_width: object, depth: int, n_in: int | None) -> list[int]:
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth must be an int >= 1, got {depth!r}")
+    if isinstance(widths_or_width, (list, tuple, np.ndarray)):
+        from ..finite_width.moments import check_widths
+
+        ws = list(check_widths(list(np.asarray(widths_or_width).tolist()), "widths"))
+        if len(ws) != depth:
+            raise ValueError(
+                f"widths must have one width per layer (depth = {depth}), got {len(ws)}"
+            )
+        if arch != "feedforward" and len(set(ws)) > 1:
+            raise ValueError(f"arch {arch!r} needs a constant width, got widths {ws}")
+    else:
+        from ..finite_width.moments import check_widths
+
+        (w,) = check_widths([widths_or_width], "width")
+        ws = [w] * depth
+    first = n_in if n_in is not None else ws[0]
+    if arch != "feedforward" and first != ws[0]:
+        raise ValueError(f"arch {arch!r} needs inputs of width {ws[0]}, got {first}")
+    return [first, *ws]
+
+
+def _sigma(value: object, name: str) -> float:
+    out = to_float(value, name)
+    if out < 0:
+        raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
+    return out
+
+
+def _eta(eta: object, depth: int) -> np.ndarray:
+    if eta is None:
+        raise ValueError("arch 'scaled' needs eta (a scalar or one scale per block)")
+    arr = np.asarray(eta, dtype=float)
+    if arr.ndim == 0:
+        arr = np.full(depth, float(arr))
+    if arr.shape != (depth,) or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(
+            f"eta must be a finite scale >= 0 or {depth} of them (one per block), got {eta!r}"
+        )
+    return arr
+
+
+# ---------------------------------------------------------------------------------------
+# conditional Gaussian sampling of A = W X and W^T delta given A
+# ---------------------------------------------------------------------------------------
+def _gram_factor(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower-triangular L with L L^T = X^T X (B, 2, 2), and the pseudo-inverse of X^T X."""
+    g = np.einsum("bni,bnj->bij", x, x)
+    g11, g12, g22 = g[:, 0, 0], g[:, 0, 1], g[:, 1, 1]
+    l11 = np.sqrt(g11)
+    safe = np.where(l11 > 0, l11, 1.0)
+    l21 = np.where(l11 > 0, g12 / safe, 0.0)
+    l22 = np.sqrt(np.maximum(g22 - l21**2, 0.0))
+    factor = np.zeros_like(g)
+    factor[:, 0, 0], factor[:, 1, 0], factor[:, 1, 1] = l11, l21, l22
+    return factor, np.linalg.pinv(g, hermitian=True)
+
+
+def _conditional_forward(x: np.ndarray, z: np.ndarray, scale: float) -> np.ndarray:
+    """Rows of A = W X are i.i.d. N(0, scale^2 X^T X): A = scale * Z L^T."""
+    factor, _ = _gram_factor(x)
+    return scale * np.einsum("bnk,bik->bni", z, factor)
+
+
+def _conditional_backward(
+    x: np.ndarray, a: np.ndarray, delta: np.ndarray, xi: np.ndarray, scale: float
+) -> np.ndarray:
+    """W^T delta given A = W X (W with i.i.d. N(0, scale^2) entries); see module docstring."""
+    _, ginv = _gram_factor(x)
+    # contract in an order that never forms an N x N array
+    coef = np.einsum("bij,bj->bi", ginv, np.einsum("bnj,bn->bj", a, delta))
+    mean = np.einsum("bni,bi->bn", x, coef)
+    proj = np.einsum("bni,bi->bn", x, np.einsum("bij,bj->bi", ginv, np.einsum("bmj,bm->bj", x, xi)))
+    norm = np.sqrt(np.einsum("bn,bn->b", delta, delta))
+    return mean + scale * norm[:, None] * (xi - proj)
+
+
+# ---------------------------------------------------------------------------------------
+# the simulation
+# ---------------------------------------------------------------------------------------
+def _phi(act: BoundActivation, u: np.ndarray) -> np.ndarray:
+    return np.asarray(act.phi_np(u), dtype=float)
+
+
+def _dphi(act: BoundActivation, u: np.ndarray) -> np.ndarray:
+    return np.asarray(act.dphi_np(u), dtype=float)
+
+
+class _Chunk:
+    """Forward and backward pass of ``len(nets)`` networks at once."""
+
+    def __init__(self, spec: dict[str, Any], nets: range) -> None:
+        self.s = spec
+        self.nets = nets
+        self.b = len(nets)
+        seed = spec["seed"]
+        self.fwd = [np.random.default_rng(np.random.SeedSequence([seed, k, 0])) for k in nets]
+        self.bwd = [np.random.default_rng(np.random.SeedSequence([seed, k, 1])) for k in nets]
+
+    def _normals(self, gens: list[np.random.Generator], shape: tuple[int, ...]) -> np.ndarray:
+        return np.stack([g.standard_normal(shape) for g in gens])
+
+    def _matrix(self, k: int, layer: int, which: int, shape: tuple[int, int]) -> np.ndarray:
+        seed = self.s["seed"]
+        rng = np.random.default_rng(np.random.SeedSequence([seed, k, 2, layer, which]))
+        return rng.standard_normal(shape)
+
+    def _apply(self, layer: int, which: int, x: np.ndarray, n_out: int, scale: float) -> np.ndarray:
+        """A = scale * W x for x of shape (B, n_in, 2)."""
+        if self.s["method"] == "explicit":
+            n_in = x.shape[1]
+            mats = np.stack([self._matrix(k, layer, which, (n_out, n_in)) for k in self.nets])
+            return scale * np.matmul(mats, x)
+        z = self._normals(self.fwd, (n_out, 2))
+        return _conditional_forward(x, z, scale)
+
+    def _apply_t(
+        self, layer: int, which: int, x: np.ndarray, a: np.ndarray, delta: np.ndarray, scale: float
+    ) -> np.ndarray:
+        """scale * W^T delta for the W of ``_apply`` (delta of shape (B, n_out))."""
+        n_in = x.shape[1]
+        if self.s["method"] == "explicit":
+            n_out = delta.shape[1]
+            mats = np.stack([self._matrix(k, layer, which, (n_out, n_in)) for k in self.nets])
+            return scale * np.einsum("bon,bo->bn", mats, delta)
+        xi = self._normals(self.bwd, (n_in,))
+        return _conditional_backward(x, a, delta, xi, scale)
+
+    def run(self, progress: Any) -> np.ndarray:
+        s = self.s
+        act, arch, widths = s["act"], s["arch"], s["widths"]
+        sw, sb, sv, sa, eta = s["sigma_w"], s["sigma_b"], s["sigma_v"], s["sigma_a"], s["eta"]
+        depth = len(widths) - 1
+        out = np.zeros((self.b, depth + 1, len(QUANTITIES)))
+        x = np.broadcast_to(s["inputs"].T, (self.b, widths[0], 2)).copy()
+        _record_x(out[:, 0], x, widths[0])
+        pre0 = out[:, 0]
+        pre0[:, _COL["q"]], pre0[:, _COL["q_b"]] = pre0[:, _COL["p"]], pre0[:, _COL["p_b"]]
+        pre0[:, _COL["q_ab"]], pre0[:, _COL["c"]] = pre0[:, _COL["p_ab"]], pre0[:, _COL["c_x"]]
+        tape = []
+        for l in range(1, depth + 1):
+            n_in, n_out = widths[l - 1], widths[l]
+            bias = self._normals(self.fwd, (n_out,)) * sb
+            aw = self._apply(l, 0, x, n_out, sw / math.sqrt(n_in))
+            h = aw + bias[:, :, None]
+            y = _phi(act, h)
+            entry: dict[str, np.ndarray] = {"x": x, "aw": aw, "h": h}
+            if arch == "feedforward":
+                x_new = y
+            elif arch == "rrn":
+                x_new = x + y
+            else:
+                shift = self._normals(self.fwd, (n_out,)) * sa
+                av = self._apply(l, 1, y, n_out, sv / math.sqrt(n_out))
+                entry["y"], entry["av"] = y, av
+                branch = av + shift[:, :, None]
+                x_new = x + (eta[l - 1] if arch == "scaled" else 1.0) * branch
+            tape.append(entry)
+            x = x_new
+            _record_x(out[:, l], x, n_out)
+            _record_h(out[:, l], h, n_out)
+            if progress is not None:
+                progress(l, depth)
+        if s["output_vector"] is None:
+            delta = self._normals(self.bwd, (widths[-1],))
+        else:
+            delta = np.broadcast_to(s["output_vector"], (self.b, widths[-1])).copy()
+        out[:, depth, _COL["grad_x"]] = np.einsum("bn,bn->b", delta, delta) / widths[-1]
+        for l in range(depth, 0, -1):
+            e = tape[l - 1]
+            n_in, n_out = widths[l - 1], widths[l]
+            if arch in ("frn", "scaled"):
+                factor = eta[l - 1] if arch == "scaled" else 1.0
+                dy = self._apply_t(l, 1, e["y"], e["av"], factor * delta, sv / math.sqrt(n_out))
+            else:
+                dy = delta
+            dh = _dphi(act, e["h"][:, :, 0]) * dy
+            xa = e["x"][:, :, 0]
+            out[:, l, _COL["grad_w"]] = (
+                sw**2 / n_in * np.einsum("bn,bn->b", dh, dh) * np.einsum("bn,bn->b", xa, xa) / n_out
+            )
+            dx = self._apply_t(l, 0, e["x"], e["aw"], dh, sw / math.sqrt(n_in))
+            delta = dx if arch == "feedforward" else delta + dx
+            out[:, l - 1, _COL["grad_x"]] = np.einsum("bn,bn->b", delta, delta) / n_in
+            tape[l - 1] = {}
+        return out
+
+
+def _cosine(ab: np.ndarray, aa: np.ndarray, bb: np.ndarray) -> np.ndarray:
+    denom = np.sqrt(aa * bb)
+    return np.where(denom > 0, ab / np.where(denom > 0, denom, 1.0), 1.0)
+
+
+def _record_x(row: np.ndarray, x: np.ndarray, n: int) -> None:
+    g = np.einsum("bni,bnj->bij", x, x) / n
+    row[:, _COL["p"]], row[:, _COL["p_b"]], row[:, _COL["p_ab"]] = (
+        g[:, 0, 0],
+        g[:, 1, 1],
+        g[:, 0, 1],
+    )
+    row[:, _COL["c_x"]] = _cosine(g[:, 0, 1], g[:, 0, 0], g[:, 1, 1])
+    row[:, _COL["distance"]] = g[:, 0, 0] + g[:, 1, 1] - 2 * g[:, 0, 1]
+
+
+def _record_h(row: np.ndarray, h: np.ndarray, n: int) -> None:
+    g = np.einsum("bni,bnj->bij", h, h) / n
+    row[:, _COL["q"]], row[:, _COL["q_b"]], row[:, _COL["q_ab"]] = (
+        g[:, 0, 0],
+        g[:, 1, 1],
+        g[:, 0, 1],
+    )
+    row[:, _COL["c"]] = _cosine(g[:, 0, 1], g[:, 0, 0], g[:, 1, 1])
+
+
+class _Progress:
+    def __init__(self, samples: int) -> None:
+        self.samples, self.done = samples, 0
+
+    def __call__(self, layer: int, depth: int) -> None:
+        if layer % max(1, depth // 20) == 0 or layer == depth:
+            sys.stderr.write(
+                f"\rmontecarlo: networks {self.done}/{self.samples}, layer {layer}/{depth}   "
+            )
+            sys.stderr.flush()
+
+
+def simulate(
+    arch: str,
+    activation: object,
+    widths_or_width: int | Sequence[int],
+    depth: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    sigma_v: Any = None,
+    sigma_a: Any = None,
+    eta: Any = None,
+    inputs: Any = None,
+    output_vector: Any = None,
+    samples: int = 100,
+    seed: int = 0,
+    method: str = "conditional",
+    chunk: int | None = None,
+    progress: bool = False,
+    **params: object,
+) -> MonteCarloResult:
+    r"""Simulate ``samples`` random networks and return per-layer means and standard errors.
+
+    Parameters
+    ----------
+    arch : {'feedforward', 'rrn', 'frn', 'scaled'}
+    activation : str or BoundActivation
+        Any registered activation (``params`` bind its parameters).
+    widths_or_width : int or sequence of int
+        One width for every layer, or :math:`N_1..N_L` (feedforward only).
+    depth : int
+        Number of layers (blocks) :math:`L`.
+    sigma_w, sigma_b : float
+        Standard deviations (weights times :math:`\sqrt{\text{fan-in}}`).
+    sigma_v, sigma_a : float, optional
+        Branch read-out standard deviations (``'frn'``, ``'scaled'``; default 1 and 0).
+    eta : float or sequence, optional
+        Branch scales (``'scaled'`` only).
+    inputs : array (2, N_0), optional
+        The two inputs (default :func:`default_inputs` of width :math:`N_1`: length 1,
+        cosine 1/2).
+    output_vector : array (N_L,), optional
+        Fixed :math:`g` in :math:`\mathcal L = g\cdot x^L_a`; default a fresh standard normal
+        vector per network.
+    samples : int
+        Number of networks (>= 2).
+    seed : int
+        Network ``k`` uses ``SeedSequence([seed, k, ...])``.
+    method : {'conditional', 'explicit'}
+        See the module docstring; same law, the first far cheaper.
+    chunk : int, optional
+        Networks per batch (default: as many as fit in about 256 MiB).
+    progress : bool
+        Write a progress line to stderr.
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad arguments (message names the parameter).
+    OverflowError
+        A length overflowed float64 (the message names the layer).
+
+    Notes
+    -----
+    Architectures and parameterization of [YS17] (RRN, FRN) and [HR18, Sec. 3] (scaled
+    branches); infinite-width predictions: :func:`mean_field_prediction`.
+
+    Examples
+    --------
+    >>> r = simulate("feedforward", "relu", 50, 3, 2 ** 0.5, 0.0, samples=20)
+    >>> r.mean.shape, round(float(r["p"][0][0]), 12)
+    ((4, 11), 1.0)
+    """
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
+    if method not in ("conditional", "explicit"):
+        raise ValueError(f"method must be 'conditional' or 'explicit', got {method!r}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise ValueError(f"samples must be an int >= 2 (for a standard error), got {samples!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    act = as_activation(activation, **params)
+    x0 = None
+    if inputs is not None:
+        x0 = np.asarray(inputs, dtype=float)
+        if x0.ndim != 2 or x0.shape[0] != 2 or not np.all(np.isfinite(x0)):
+            raise ValueError(
+                f"inputs must be a finite array of shape (2, N_0), got shape {x0.shape}"
+            )
+    widths = _widths(arch, widths_or_width, depth, None if x0 is None else x0.shape[1])
+    if x0 is None:
+        x0 = default_inputs(widths[0])
+    residual_branch = arch in ("frn", "scaled")
+    if not residual_branch and (sigma_v is not None or sigma_a is not None):
+        raise ValueError(f"sigma_v and sigma_a apply to 'frn' and 'scaled' only, not {arch!r}")
+    if arch != "scaled" and eta is not None:
+        raise ValueError(f"eta applies to arch 'scaled' only, not {arch!r}")
+    out_vec = None
+    if output_vector is not None:
+        out_vec = np.asarray(output_vector, dtype=float)
+        if out_vec.shape != (widths[-1],) or not np.all(np.isfinite(out_vec)):
+            raise ValueError(
+                f"output_vector must be a finite vector of length {widths[-1]}, got shape "
+                f"{out_vec.shape}"
+            )
+    spec = {
+        "act": act,
+        "arch": arch,
+        "widths": widths,
+        "sigma_w": _sigma(sigma_w, "sigma_w"),
+        "sigma_b": _sigma(sigma_b, "sigma_b"),
+        "sigma_v": _sigma(1.0 if sigma_v is None else sigma_v, "sigma_v"),
+        "sigma_a": _sigma(0.0 if sigma_a is None else sigma_a, "sigma_a"),
+        "eta": _eta(eta, depth) if arch == "scaled" else np.ones(depth),
+        "inputs": x0,
+        "output_vector": out_vec,
+        "seed": seed,
+        "method": method,
+    }
+    per_net = sum(widths) * (8 if residual_branch else 5) * 8
+    if method == "explicit":
+        per_net += max(widths) ** 2 * 8
+    if chunk is None:
+        chunk = int(max(1, min(samples, _MEMORY_BYTES // max(per_net, 1))))
+    elif isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be an int >= 1, got {chunk!r}")
+    bar = _Progress(samples) if progress else None
+    count, mean, m2 = 0, None, None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, samples, chunk):
+            nets = range(start, min(samples, start + chunk))
+            values = _Chunk(spec, nets).run(bar)
+            if not np.all(np.isfinite(values)):
+                rows = np.flatnonzero(~np.all(np.isfinite(values), axis=(0, 2)))
+                raise OverflowError(
+                    f"a length or gradient overflowed float64 at layer {int(rows[0])} "
+                    f"(arch {arch!r}, depth {depth}); lower sigma_w / eta or the depth"
+                )
+            # Chan et al. parallel update of mean and sum of squared deviations.
+            b = values.shape[0]
+            cmean = values.mean(axis=0)
+            cm2 = ((values - cmean) ** 2).sum(axis=0)
+            if mean is None or m2 is None:
+                mean, m2 = cmean, cm2
+            else:
+                delta = cmean - mean
+                total = count + b
+                mean = mean + delta * b / total
+                m2 = m2 + cm2 + delta**2 * count * b / total
+            count += b
+            if bar is not None:
+                bar.done = count
+    if progress:
+        sys.stderr.write("\n")
+    assert mean is not None and m2 is not None
+    stderr = np.sqrt(m2 / (count - 1) / count)
+    mean.setflags(write=False)
+    stderr.setflags(write=False)
+    return MonteCarloResult(
+        arch, act.name, tuple(widths), QUANTITIES, mean, stderr, samples, seed, method
+    )
+
+
+def mean_field_prediction(
+    arch: str,
+    activation: object,
+    widths_or_width: int | Sequence[int],
+    depth: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    sigma_v: Any = None,
+    sigma_a: Any = None,
+    eta: Any = None,
+    inputs: Any = None,
+    **params: object,
+) -> dict[str, np.ndarray]:
+    r"""Infinite-width (mean-field) prediction of every quantity :func:`simulate` records.
+
+    Returns a dict ``name -> array over layers 0..L`` (same names and rows as
+    :class:`MonteCarloResult`), from the Gaussian transforms :math:`V, W, E[\phi'^2]` of
+    :mod:`asymptote.transforms`:
+
+    * feedforward [PLRSG16, eq. (3), (5)]: :math:`q^l = \sigma_w^2 p^{l-1} + \sigma_b^2`,
+      :math:`p^l = V(q^l)`, :math:`p^l_{ab} = W(q^l_a, q^l_b, q^l_{ab})`;
+    * residual [YS17, Sec. 3]: :math:`p^l = p^{l-1} + \eta_l^2(\sigma_v^2 V(q^l) + \sigma_a^2)`
+      (``'frn'``: :math:`\eta = 1`); ``'rrn'``: :math:`p^l = p^{l-1} + V(q^l) + 2 m^l \mu^{l-1}`
+      with the coordinate mean :math:`\mu^l = \mu^{l-1} + m^l`,
+      :math:`m^l = E[\phi(\sqrt{q^l} z)]` (200-point Gauss-Hermite; 0 for odd :math:`\phi`), the
+      cross term the skip creates when :math:`\phi` is not odd;
+    * gradients [SGGS17, Sec. 4; YS17]: with :math:`G^l = E\|\partial\mathcal L/\partial x^l\|^2/N_l`,
+      :math:`G^L = 1`, :math:`G^{l-1} = \sigma_w^2 E[\phi'(h^l)^2] G^l N_l/N_{l-1}`
+      (feedforward) or :math:`G^l(1 + \eta_l^2\sigma_v^2\sigma_w^2 E[\phi'(h^l)^2])`
+      (residual), and ``grad_w`` :math:`= \sigma_w^2 E[\phi'^2]\,c_l\, G^l p^{l-1}` with
+      :math:`c_l = \eta_l^2\sigma_v^2` for residual branches (1 otherwise).
+
+    For ReLU the feedforward ``p`` and ``q`` are exact at every width; other entries carry
+    finite-width corrections of order :math:`1/N`.
+
+    Examples
+    --------
+    >>> mf = mean_field_prediction("feedforward", "relu", 10, 2, 2 ** 0.5, 0.0)
+    >>> [round(float(v), 12) for v in mf["p"]]
+    [1.0, 1.0, 1.0]
+    """
+    from ..transforms import transform
+
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
+    act = as_activation(activation, **params)
+    x0 = None if inputs is None else np.asarray(inputs, dtype=float)
+    widths = _widths(arch, widths_or_width, depth, None if x0 is None else x0.shape[1])
+    if x0 is None:
+        x0 = default_inputs(widths[0])
+    sw2, sb2 = _sigma(sigma_w, "sigma_w") ** 2, _sigma(sigma_b, "sigma_b") ** 2
+    sv2 = _sigma(1.0 if sigma_v is None else sigma_v, "sigma_v") ** 2
+    sa2 = _sigma(0.0 if sigma_a is None else sigma_a, "sigma_a") ** 2
+    if arch == "rrn":
+        sv2, sa2 = 1.0, 0.0
+    etas = _eta(eta, depth) if arch == "scaled" else np.ones(depth)
+    gram = x0 @ x0.T / widths[0]
+    rows = {name: np.zeros(depth + 1) for name in QUANTITIES}
+    pa, pb, pab = gram[0, 0], gram[1, 1], gram[0, 1]
+    chi = np.zeros(depth + 1)
+
+    def put(l: int, qa: float, qb: float, qab: float) -> None:
+        rows["p"][l], rows["p_b"][l], rows["p_ab"][l] = pa, pb, pab
+        rows["q"][l], rows["q_b"][l], rows["q_ab"][l] = qa, qb, qab
+        rows["c"][l] = qab / math.sqrt(qa * qb) if qa * qb > 0 else 1.0
+        rows["c_x"][l] = pab / math.sqrt(pa * pb) if pa * pb > 0 else 1.0
+        rows["distance"][l] = pa + pb - 2 * pab
+
+    put(0, pa, pb, pab)
+    prev_p = [pa]
+    # 'rrn' only: the skip adds phi(h) to x itself, so <phi(h), x> / N = E[phi] * mean(x) is
+    # O(1) unless E[phi(sqrt(q) z)] = 0 (odd phi); track the coordinate means.
+    nodes, weights = np.polynomial.hermite_e.hermegauss(200)
+    weights = weights / weights.sum()
+    mu_a, mu_b = float(x0[0].mean()), float(x0[1].mean())
+    for l in range(1, depth + 1):
+        qa, qb, qab = sw2 * pa + sb2, sw2 * pb + sb2, sw2 * pab + sb2
+        va, vb = float(transform("V", act, qa)), float(transform("V", act, qb))
+        vab = float(transform("W", act, qa, qb, qab))
+        chi[l] = sw2 * float(transform("Vd", act, qa))
+        if arch == "feedforward":
+            pa, pb, pab = va, vb, vab
+        elif arch == "rrn":
+            ma = float(weights @ _phi(act, math.sqrt(qa) * nodes))
+            mb = float(weights @ _phi(act, math.sqrt(qb) * nodes))
+            pa, pb = pa + va + 2 * ma * mu_a, pb + vb + 2 * mb * mu_b
+            pab = pab + vab + ma * mu_b + mb * mu_a
+            mu_a, mu_b = mu_a + ma, mu_b + mb
+        else:
+            e2 = etas[l - 1] ** 2
+            pa, pb, pab = (
+                pa + e2 * (sv2 * va + sa2),
+                pb + e2 * (sv2 * vb + sa2),
+                pab + e2 * (sv2 * vab + sa2),
+            )
+        prev_p.append(pa)
+        put(l, qa, qb, qab)
+    grad = 1.0
+    rows["grad_x"][depth] = grad
+    for l in range(depth, 0, -1):
+        branch = 1.0 if arch == "feedforward" else etas[l - 1] ** 2 * sv2
+        rows["grad_w"][l] = chi[l] * branch * grad * prev_p[l - 1]
+        if arch == "feedforward":
+            grad = chi[l] * grad * widths[l] / widths[l - 1]
+        else:
+            grad = grad * (1 + branch * chi[l])
+        rows["grad_x"][l - 1] = grad
+    return rows
