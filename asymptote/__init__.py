@@ -13,6 +13,7 @@ enter through ``q^0 = ||x||^2 / N_0``; ``dps=None`` selects the vectorized float
 from __future__ import annotations
 
 from .activations import BoundActivation, activation, list_activations
+from .asymptotics import Law, leading_laws
 from .errors import ConvergenceError
 from .feedforward import (
     MeanFieldPoint,
@@ -25,8 +26,16 @@ from .feedforward import (
     mean_field,
     trainable_depth,
 )
+from .finite_width import failure_modes, output_length_moments
 from .kernels import KernelPair, nngp_ntk
+from .linearization import linearization_check
+from .numeric.iterate import Trajectory, iterate
+from .numeric.montecarlo import MonteCarloResult, simulate
+from .posteriors import Posterior, gradient_descent_ensemble, nngp_posterior
+from .recurrences import recurrence
 from .references import REFERENCES, cite
+from .spectra import spectrum_moments, spectrum_variance
+from .spectra.density import spectral_atoms, spectral_density, spectral_edge, spectrum
 from .transforms import (
     cross_moment,
     derivative_cross_moment,
@@ -35,10 +44,29 @@ from .transforms import (
     second_moment_slope,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BoundActivation",
+    "Law",
+    "MonteCarloResult",
+    "Posterior",
+    "Trajectory",
+    "failure_modes",
+    "gradient_descent_ensemble",
+    "iterate",
+    "leading_laws",
+    "linearization_check",
+    "nngp_posterior",
+    "output_length_moments",
+    "recurrence",
+    "simulate",
+    "spectral_atoms",
+    "spectral_density",
+    "spectral_edge",
+    "spectrum",
+    "spectrum_moments",
+    "spectrum_variance",
     "ConvergenceError",
     "KernelPair",
     "MeanFieldPoint",

@@ -146,26 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("keys", nargs="*")
     p.set_defaults(func=_cmd_cite)
 
-    p = sub.add_parser(
-        "verify", help="check the foundation's claims against independent references"
-    )
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--dps", type=int, default=30, help="digits for the high-precision checks")
-    p.set_defaults(func=_cmd_verify)
+    from .commands.claims import add_verify_parser
+
+    add_verify_parser(sub)
 
     for name in COMMAND_MODULES:  # one module per subject area, each adds its subcommands
         module_name = f"{__package__}.commands.{name}"
         if importlib.util.find_spec(module_name) is not None:
             importlib.import_module(module_name).register(sub)
     return parser
-
-
-def _cmd_verify(args: argparse.Namespace) -> None:
-    from .verify import run_checks
-
-    ok = run_checks(dps=args.dps, as_json=args.json)
-    if not ok:
-        raise SystemExit(1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,6 +92,14 @@ REFERENCES: dict[str, str] = {
         "C. E. Rasmussen and C. K. I. Williams, Gaussian processes for machine learning, MIT "
         "Press 2006 (GP regression, Algorithm 2.1, eq. (2.25)-(2.26))."
     ),
+    "B03": (
+        "S. T. Belinschi, The atoms of the free multiplicative convolution of two probability "
+        "distributions, Integral Equations Operator Theory 46 (2003) 377-386."
+    ),
+    "GR07": (
+        "I. S. Gradshteyn and I. M. Ryzhik, Table of integrals, series, and products, 7th ed., "
+        "Academic Press 2007 (6.611.3, 6.621.3)."
+    ),
     "M07": (
         "M. Mezzadri, How to generate random matrices from the classical compact groups, "
         "Notices AMS 54 (2007) 592-604 (Haar orthogonal matrices by QR with sign correction)."

@@ -139,13 +139,15 @@ def _kernel_functions(act: BoundActivation, cls: ActivationClass, dps: int) -> t
     if cls.kind == "tanh_like":
         return (lambda c: 2 / mpmath.pi * mpmath.asin(c),
                 lambda c: 2 / mpmath.pi / mpmath.sqrt(1 - c * c))
-    v = transform("V", act, 1, dps=dps)
+    v = transform("V", act, 1, dps=dps + 5)
 
     def J(c: Any) -> Any:
-        return transform("W", act, 1, 1, c, dps=dps) / v
+        with mpmath.workdps(dps + 10):
+            return transform("W", act, 1, 1, c, dps=dps + 5) / v
 
     def Jd(c: Any) -> Any:
-        return transform("Wd", act, 1, 1, c, dps=dps) / v
+        with mpmath.workdps(dps + 10):
+            return transform("Wd", act, 1, 1, c, dps=dps + 5) / v
 
     return J, Jd
 
@@ -205,7 +207,7 @@ def leading_laws(
     cls = classify(act)
     numbers.update(dict(cls.values))
     params = sorted(rec.parameter_gradients)
-    sw, sb = sigma("w"), sigma("b")
+    sw = sigma("w")
     if arch == "frn":
         sv, sa = sigma("v"), sigma("a")
     else:
@@ -228,7 +230,8 @@ def leading_laws(
         return unknown(f"no asymptotic theory for {act!r} (neither homogeneous nor tanh-like)")
 
     if cls.kind == "tanh_like":
-        L, K = cls.limit, cls.slope_constant
+        L: Any = cls.limit
+        K: Any = cls.slope_constant
         P = sv**2 * L**2 + sa**2
         rho = sv**2 * L**2 / P
         put(quantity="p", law="power", exponent=sympy.Integer(1), coefficient=P,
@@ -245,7 +248,7 @@ def leading_laws(
             estar_expr: sympy.Expr = sympy.Integer(0)
         else:
             estar_expr = E_STAR
-            numbers[E_STAR] = sympy.Float(str(estar), dps)
+            numbers[E_STAR] = sympy.Float(mpmath.nstr(estar, dps + 5), dps + 5)
         mu = 1 - rho * sympy.Rational(2) / sympy.pi / sympy.sqrt(1 - estar_expr**2)
         mu_t = float(sympy.N(mu.subs(numbers)))
         put(quantity="e", law="fixed_point_power", exponent=sympy.simplify(mu),
@@ -272,8 +275,10 @@ def leading_laws(
         return laws
 
     # ---- positively homogeneous activations
-    k = cls.degree
-    v1, m1, d1 = cls.v1, cls.m1, cls.d1
+    k: Any = cls.degree
+    v1: Any = cls.v1
+    m1: Any = cls.m1
+    d1: Any = cls.d1
     kval = sympy.nsimplify(k.subs(numbers))
     if kval > 1:
         return unknown("degree > 1: the continuum limit blows up at finite depth")
@@ -301,23 +306,27 @@ def leading_laws(
             put(quantity="e", law="unknown", note="no fixed point below 1")
             put(quantity="s", law="unknown")
         else:
-            numbers[E_STAR] = sympy.Float(str(estar), dps)
+            numbers[E_STAR] = sympy.Float(mpmath.nstr(estar, dps + 5), dps + 5)
             jd = sympy.Symbol("Jprime_star")
-            numbers[jd] = sympy.Float(str(Jd(estar)), dps)
+            numbers[jd] = sympy.Float(mpmath.nstr(Jd(estar), dps + 5), dps + 5)
             mu = (1 - rho * jd) / (1 - k)
             note = "J(e_*) = e_*, J the normalized kernel of phi"
             law_exp = mu
+            gap = 0.0
             if kval > 0 and numbers[sigma("a")] != 0 if arch == "frn" else False:
                 forcing = k / (1 - k)
-                mu_v = sympy.N(mu.subs(numbers)); f_v = sympy.N(forcing.subs(numbers))
+                mu_v = sympy.N(mu.subs(numbers))
+                f_v = sympy.N(forcing.subs(numbers))
                 if f_v < mu_v:
                     law_exp = forcing
+                    gap = float(mu_v - f_v)
                     note += ("; sigma_a != 0 forces e - e_* ~ l^(-alpha/(1-alpha)), slower "
                              "than the sigma_a = 0 rate mu (discrepancy with YS17's "
                              "variance-independent rate)")
             mu_f = float(sympy.N(law_exp.subs(numbers)))
+            e_corr = (mu_f, 2 * mu_f, 1.0) if law_exp is mu else (gap, mu_f, 2 * mu_f, 1.0)
             put(quantity="e", law="fixed_point_power", exponent=law_exp, limit=E_STAR,
-                corrections=(mu_f, 2 * mu_f, 1.0), note=note,
+                corrections=e_corr, note=note,
                 derivation=(
                     r"l\,\frac{de}{dl} = \frac{J(e) - e}{1-\alpha}",
                     r"e - e_* \propto l^{-(1 - J'(e_*))/(1-\alpha)}",
@@ -404,7 +413,7 @@ def _three_halves_coefficient(act: BoundActivation, cls: ActivationClass, dps: i
         A = (r2 * s1 - r1 * s2) / (s1 - s2)
         if abs(A) < mpmath.mpf(10) ** (-dps // 2):
             return sympy.Integer(0)
-        return sympy.Float(str(A), dps)
+        return sympy.Float(mpmath.nstr(A, dps + 5), dps + 5)
 
 
 def _rrn_mean_dominated(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,15 @@ def _sigmas(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def _opt_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"sigma values must be numbers, got {value!r}") from None
+
+
 def _floats(args: argparse.Namespace) -> dict[str, float]:
     out = {}
     for name in ("sigma_w", "sigma_b", "p0", "e0", "m0"):
@@ -71,7 +79,7 @@ def _cmd_exponents(args: argparse.Namespace) -> None:
         traj = iterate(
             args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
             p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
-            **{k: float(v) for k, v in extra.items()},
+            sigma_v=_opt_float(extra.get("sigma_v")), sigma_a=_opt_float(extra.get("sigma_a")),
         )
     result: dict[str, Any] = {}
     for name, law in laws.items():
@@ -115,7 +123,8 @@ def _cmd_iterate(args: argparse.Namespace) -> None:
     traj = iterate(
         args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
         p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
-        **{k: float(v) for k, v in extra.items()}, progress=True,
+        sigma_v=_opt_float(extra.get("sigma_v")), sigma_a=_opt_float(extra.get("sigma_a")),
+        progress=True,
     )
     arrays: dict[str, Any] = {
         "layers": traj.layers, "log_p": traj.log_p, "log_q": traj.log_q,
@@ -186,4 +195,3 @@ def register(sub: Any) -> None:
     p.add_argument("--latex", action="store_true", help="LaTeX align* environment")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_recurrence)
-    _ = math

@@ -74,13 +74,13 @@ def fit_law(law: Law, trajectory: Trajectory, *, index: tuple[int, ...] = ()) ->
         raise ValueError(f"law {law.law!r} of {law.quantity} has no exponent to fit")
     layers = trajectory.layers.astype(float)
     if law.quantity == "e":
-        u = trajectory.one_minus_e[(slice(None), *index)]
+        u = trajectory.one_minus_e[(slice(None),) + tuple(index)]
         limit = law.value(law.limit, dps=20) if law.limit is not None else None
         one_minus_star = 1.0 - float(limit) if limit is not None else 0.0
         with np.errstate(divide="ignore"):
             logy = np.log(np.abs(u - one_minus_star))
     else:
-        logy = trajectory.series(law.quantity)[(slice(None), *index)]
+        logy = trajectory.series(law.quantity)[(slice(None),) + tuple(index)]
     depth = layers[-1]
     if depth < 100:
         raise ValueError(f"exponent fits need depth >= 100, got {int(depth)}")

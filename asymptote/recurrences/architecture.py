@@ -77,7 +77,7 @@ class Sum:
     terms: tuple[Node, ...]
 
 
-Node = Union[Prev, Affine, Phi, Sum]
+Node = Union[Prev, Affine, Phi, Sum]  # noqa: UP007 (runtime alias on Python 3.10)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ CASES = [
     ("rrn", "leaky_relu", {"b": "0.2"}, {}),
     ("rrn", "erf", {}, {}),
     ("frn", "erf", {}, {"sigma_v": 1.0, "sigma_a": 0.5}),
-    ("feedforward", "tanh", {}, {}),
+    ("feedforward", "erf", {}, {}),
+    ("feedforward", "alpha_relu", {"alpha": "0.6"}, {}),
 ]
 
 
