@@ -384,8 +384,8 @@ def _mc_frn_tanh(rng: np.random.Generator) -> tuple[float, float]:
     from asymptote.numeric.montecarlo import simulate
 
     seed = int(rng.integers(0, 2**31))
-    result = simulate("frn", "tanh", 300, 10, 1.0, 0.3, sigma_v=1.0, sigma_a=0.5,
-                      samples=30, seed=seed)
+    result = simulate("frn", "tanh", 1000, 10, 1.0, 0.3, sigma_v=1.0, sigma_a=0.5,
+                      samples=60, seed=seed)
     mean, se = result["p"]
     return float(mean[10]), float(se[10])
 
@@ -393,7 +393,7 @@ def _mc_frn_tanh(rng: np.random.Generator) -> tuple[float, float]:
 def _theory_frn_tanh(dps: int) -> Any:
     from asymptote.numeric.montecarlo import default_inputs
 
-    m0 = float(default_inputs(300)[0].mean())
+    m0 = float(default_inputs(1000)[0].mean())
     traj = iterate("frn", "tanh", 1.0, 0.3, sigma_v=1.0, sigma_a=0.5, depth=10, e0=0.5, m0=m0)
     return mpmath.mpf(float(np.exp(traj.log_p[9])))
 
@@ -402,7 +402,7 @@ _add(
     id="YS17/frn/recurrence-tracks-networks",
     location="Fig. 1 (theory vs experiment, tanh FRN)",
     statement="The FRN length recurrence predicts p^l of finite random tanh networks "
-    "(width 300, depth 10, 30 networks).",
+    "(width 1000, depth 10, 60 networks).",
     expected=Expected(_theory_frn_tanh, "asymptote.numeric.iterate (mean field)"),
     check=MonteCarlo(_mc_frn_tanh, seed=11, bias=0.02),
     tolerance_why="4 standard errors plus 0.02 for the O(depth/width) finite-width bias",

@@ -36,3 +36,15 @@ def _global_mpmath_precision_unchanged():
     yield
     after = (mpmath.mp.prec, mpmath.mp.dps)
     assert after == before, f"global mpmath precision changed from {before} to {after}"
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Skip ``very_slow`` tests unless ``ASYMPTOTE_VERY_SLOW=1`` (minutes each; outside CI)."""
+    import os
+
+    if os.environ.get("ASYMPTOTE_VERY_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="very slow: set ASYMPTOTE_VERY_SLOW=1 to run")
+    for item in items:
+        if "very_slow" in item.keywords:
+            item.add_marker(skip)

@@ -71,7 +71,7 @@ def _mean_field_dps20(name, sw, sb):
         ("erf", 2.0, 0.1),
         ("gelu", 1.0, 0.1),
         ("sin", 1.2, 0.1),
-        pytest.param("tanh", 2.5, 0.3, marks=pytest.mark.slow),  # chaotic: 2-D mpmath quadrature
+        pytest.param("tanh", 2.5, 0.3, marks=pytest.mark.very_slow),  # chaotic: 2-D mp quadrature, ~4 min
     ],
 )
 def test_fast_path_agrees_with_mpmath_path(name, sw, sb):
@@ -85,7 +85,7 @@ def test_fast_path_agrees_with_mpmath_path(name, sw, sb):
 
 @pytest.mark.parametrize(
     "name,sw,sb",
-    [("erf", "2.5", "0.3"), pytest.param("tanh", "2.5", "0.3", marks=pytest.mark.slow)],
+    [("erf", "2.5", "0.3"), pytest.param("tanh", "2.5", "0.3", marks=pytest.mark.very_slow)],
 )
 def test_chaotic_c_star_is_a_stable_fixed_point_and_chi_c_is_the_slope(name, sw, sb):
     point = _mean_field_dps20(name, sw, sb)
