@@ -16,6 +16,7 @@ ORDER: tuple[str, ...] = (
     "lee2018",
     "jacot2018",
     "pennington2017",
+    "lee2019",
     "yang_schoenholz2017",
     "hanin_rolnick2018",
 )
