@@ -1,9 +1,10 @@
 r"""Compiled (numba) inner loop of :func:`asymptote.numeric.iterate.iterate` for positively
 homogeneous activations (alpha-ReLU, ReLU, leaky ReLU, ...).
 
-The loop body is generated from the same SymPy scaled increments the numpy path lambdifies
-(:func:`asymptote.numeric.iterate._scaled_functions`), printed with ``sympy.pycode`` into a
-kernel that runs over the grid points in parallel and over depth sequentially, so a single
+The per-layer increments are the same SymPy scaled increments the numpy path lambdifies
+(:func:`asymptote.numeric.iterate._scaled_expressions`), lambdified with the ``math`` module
+and jitted; one fixed kernel takes them as a function argument and runs over the grid points
+in parallel and over depth sequentially, so a single
 trajectory to depth :math:`10^6` takes well under a second instead of minutes of Python-level
 numpy calls. The kernel gap :math:`G` is evaluated from the same piecewise-Chebyshev tables
 (:mod:`asymptote.numeric.gap_tables`). Tests compare it with the numpy path to rounding.
@@ -15,7 +16,6 @@ import math
 from functools import cache
 from typing import Any
 
-import numpy as np
 import sympy
 
 __all__ = ["compiled_kernel", "numba_available"]
@@ -33,8 +33,7 @@ def numba_available() -> bool:
     return _NUMBA
 
 
-_TEMPLATE = '''
-def _cheb(x, coef):
+def _cheb(x: float, coef: Any) -> float:
     b1 = 0.0
     b2 = 0.0
     for j in range(coef.shape[0] - 1, 0, -1):
@@ -44,7 +43,8 @@ def _cheb(x, coef):
     return x * b1 - b2 + coef[0]
 
 
-def _gap(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor):
+def _gap(delta: float, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
+         low_slope: float, neg_floor: float) -> float:
     if delta <= 0.0:
         return 0.0
     if delta <= 1.0:
@@ -55,7 +55,7 @@ def _gap(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor):
         while k < pc.shape[0] - 1 and s >= pe[k + 1]:
             k += 1
         x = (2.0 * s - (pe[k] + pe[k + 1])) / (pe[k + 1] - pe[k])
-        return delta * math.exp(_cheb(x, pc[k]))
+        return delta * math.exp(_cheb_jit(x, pc[k]))
     xx = 2.0 - min(delta, 2.0)
     if xx <= 0.0:
         return neg_floor
@@ -66,24 +66,22 @@ def _gap(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor):
     while k < nc.shape[0] - 1 and t >= ne[k + 1]:
         k += 1
     x = (2.0 * t - (ne[k] + ne[k + 1])) / (ne[k + 1] - ne[k])
-    return _cheb(x, nc[k])
+    return _cheb_jit(x, nc[k])
 
 
-def kernel(ell0, r0, u0, s_w, s_b, s_v, s_a, depth, rec, deg, v1, m1, d1, has_grad,
-           pe, pc, ne, nc, low_value, low_slope, neg_floor,
-           out_lp, out_lq, out_r, out_u, out_chi, out_mult):
+def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: Any, s_v: Any,
+            s_a: Any, depth: int, rec: Any, deg: float, v1: float, m1: float, d1: float,
+            has_grad: bool, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
+            low_slope: float, neg_floor: float, out_lp: Any, out_lq: Any, out_r: Any,
+            out_u: Any, out_chi: Any, out_mult: Any) -> None:
     n = ell0.shape[0]
     nrec = rec.shape[0]
     for i in numba.prange(n):
         ell = ell0[i]
         r = r0[i]
         u = u0[i]
-        sigma_w = s_w[i]
-        sigma_b = s_b[i]
-        sigma_v = s_v[i]
-        sigma_a = s_a[i]
-        sw2 = sigma_w * sigma_w
-        sb2 = sigma_b * sigma_b
+        sw2 = s_w[i] * s_w[i]
+        sb2 = s_b[i] * s_b[i]
         chi = 0.0
         nxt = 0
         for layer in range(1, depth + 1):
@@ -92,19 +90,17 @@ def kernel(ell0, r0, u0, s_w, s_b, s_v, s_a, depth, rec, deg, v1, m1, d1, has_gr
             mhat = m1 * math.exp(0.5 * deg * log_q - 0.5 * ell)
             vd = d1 * math.exp((deg - 1.0) * log_q) if has_grad else 1.0
             delta = min(sw2 * u * math.exp(ell - log_q), 2.0)
-            ghat = vhat * _gap(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor)
-            d_p = {d_p}
-            d_m = {d_m}
-            d_g = {d_g}
-            log_d = {log_d}
+            ghat = vhat * _gap_jit(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor)
+            res = step(ell, r, u, vhat, mhat, ghat, vd, s_w[i], s_b[i], s_v[i], s_a[i], 0.0)
             if layer == rec[nxt]:
-{mult}
-            grow = math.log1p(d_p)
+                for j in range(n_mult):
+                    out_mult[j, nxt, i] = res[4 + j]
+            grow = math.log1p(res[0])
             rho = math.exp(-grow)
             ell = ell + grow
-            r = (r + d_m) * math.sqrt(rho)
-            u = (u + d_g) * rho
-            chi = chi + log_d
+            r = (r + res[1]) * math.sqrt(rho)
+            u = (u + res[2]) * rho
+            chi = chi + res[3]
             if layer == rec[nxt]:
                 out_lp[nxt, i] = ell
                 out_lq[nxt, i] = log_q
@@ -114,37 +110,39 @@ def kernel(ell0, r0, u0, s_w, s_b, s_v, s_a, depth, rec, deg, v1, m1, d1, has_gr
                 nxt += 1
                 if nxt == nrec:
                     break
-'''
+
+
+if _NUMBA:
+    _cheb_jit = numba.njit(cache=False)(_cheb)
+    _gap_jit = numba.njit(cache=False)(_gap)
+    _kernel_jit = numba.njit(parallel=True, cache=False)(_kernel)
 
 
 @cache
-def compiled_kernel(arch: str) -> Any:
-    """The compiled kernel for architecture ``arch`` (cached per process)."""
-    if not _NUMBA:  # pragma: no cover
-        raise RuntimeError("numba is not available")
-    from .iterate import _ell, _gh, _mh, _r, _scaled_expressions, _u, _vd, _vh
+def _step_function(arch: str) -> tuple[int, Any]:
+    """The scaled increments of ``arch`` lambdified (SymPy, ``math`` module) and jitted."""
+    from ..recurrences.symbols import sigma
+    from .iterate import _SIGMA_NAMES, _ell, _gh, _mh, _r, _scaled_expressions, _u, _vd, _vh
 
     names, exprs = _scaled_expressions(arch)
-    rename = {
-        _ell: sympy.Symbol("ell"), _r: sympy.Symbol("r"), _u: sympy.Symbol("u"),
-        _vh: sympy.Symbol("vhat"), _mh: sympy.Symbol("mhat"), _gh: sympy.Symbol("ghat"),
-        _vd: sympy.Symbol("vd"),
-    }
+    # a float zero argument keeps every entry a float (a literal 0 would make the tuple
+    # heterogeneous, which numba cannot index with a loop variable)
+    zero = sympy.Symbol("float_zero")
+    args = [_ell, _r, _u, _vh, _mh, _gh, _vd, *(sigma(n) for n in _SIGMA_NAMES), zero]
+    step = sympy.lambdify(args, tuple(e + zero for e in exprs), modules="math")
+    return len(names), numba.njit(cache=False)(step)
 
-    def code(expr: sympy.Expr) -> str:
-        text = sympy.pycode(expr.subs(rename), fully_qualified_modules=True)
-        return text.replace("numpy.", "math.")
 
-    mult = "\n".join(
-        f"                out_mult[{j}, nxt, i] = {code(exprs[4 + j])}" for j in range(len(names))
-    ) or "                pass"
-    src = _TEMPLATE.format(
-        d_p=code(exprs[0]), d_m=code(exprs[1]), d_g=code(exprs[2]), log_d=code(exprs[3]),
-        mult=mult,
-    )
-    namespace: dict[str, Any] = {"math": math, "numba": numba, "np": np}
-    exec(compile(src, f"<asymptote kernel {arch}>", "exec"), namespace)
-    jit = numba.njit(cache=False, fastmath=False)
-    namespace["_cheb"] = jit(namespace["_cheb"])
-    namespace["_gap"] = jit(namespace["_gap"])
-    return numba.njit(parallel=True, cache=False, fastmath=False)(namespace["kernel"])
+def compiled_kernel(arch: str) -> Any:
+    """A callable running the compiled kernel of architecture ``arch``.
+
+    Its arguments are those of the kernel after ``step`` and ``n_mult`` (see ``_kernel``).
+    """
+    if not _NUMBA:  # pragma: no cover
+        raise RuntimeError("numba is not available")
+    n_mult, step = _step_function(arch)
+
+    def run(*args: Any) -> None:
+        _kernel_jit(step, n_mult, *args)
+
+    return run
