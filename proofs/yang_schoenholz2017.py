@@ -23,7 +23,7 @@ import sympy
 from asymptote.activations import activation
 from asymptote.asymptotics import leading_laws
 from asymptote.claims import Claim, Expected, HighPrecision, MonteCarlo, SymbolicIdentity
-from asymptote.claims._model import Measurement
+from asymptote.claims._model import Measurement, memo
 from asymptote.numeric.exponents import fit_law
 from asymptote.numeric.iterate import iterate
 from asymptote.recurrences import recurrence
@@ -49,7 +49,7 @@ class DepthLawFit:
     def run(self, expected: Expected) -> Measurement:
         from asymptote.claims._model import evaluate_expected
 
-        law, traj = _memo(self.setup)
+        law, traj = memo(self.setup)
         fit = fit_law(law, traj)
         with mpmath.workdps(30):
             value = float(evaluate_expected(expected, 30))
@@ -67,15 +67,6 @@ class DepthLawFit:
 
     def tolerance_text(self) -> str:
         return f"|fit - expected| <= {self.abs_tol:g}"
-
-
-_CACHE: dict[Any, Any] = {}
-
-
-def _memo(fn: Callable[[], Any]) -> Any:
-    if fn not in _CACHE:
-        _CACHE[fn] = fn()
-    return _CACHE[fn]
 
 
 def _add(**kw: Any) -> None:

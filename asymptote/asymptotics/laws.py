@@ -359,7 +359,6 @@ def leading_laws(
     )
     put(quantity="p", law="exponential", exponent=B, derivation=derivation)
     put(quantity="q", law="exponential", exponent=B)
-    a_par = dict(cls.values)
     A = _three_halves_coefficient(act, cls, dps)
     if A == 0:
         put(quantity="e", law="constant", exponent=sympy.Integer(0),
@@ -377,7 +376,6 @@ def leading_laws(
                 r"u^{-1/2} \sim \frac{(B-1)A}{2B}\, l",
             ))
         put(quantity="s", law="exponential", exponent=B, note="s ~ p (1 - e) ~ B^l l^-2")
-    del a_par
     Bg = 1 + sv**2 * sw**2 * d1
     put(quantity="chi", law="exponential", exponent=sympy.simplify(Bg))
     for n in params:
