@@ -8,22 +8,29 @@ status 2 and a one-line message naming the parameter.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import importlib
 import importlib.util
 import json
+import os
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .commands import COMMAND_MODULES
 from .commands._common import (
     Parser,
     activation_args,
+    add_int,
+    add_number,
     bound_activation,
+    check_limits,
+    check_outputs,
     emit,
     parse_number_list,
 )
-from .errors import ConvergenceError
 
 __all__ = ["main"]
 
@@ -98,8 +105,6 @@ def _cmd_kernel(args: argparse.Namespace) -> None:
         data: Any = [[float(v) for v in row] for row in points]
     else:
         data = points
-    if args.depth < 0:
-        raise ValueError(f"--depth must be >= 0, got {args.depth}")
     pair = nngp_ntk(act, args.sigma_w, args.sigma_b, data, depth=args.depth, dps=args.dps)
     emit({"nngp": pair.nngp, "ntk": pair.ntk}, args)
 
@@ -124,20 +129,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fixed-point", help="q*, c*, chi_1, chi_c, depth scales and phase")
     activation_args(p)
-    p.add_argument("--sigma-w", required=True, help="weight standard deviation")
-    p.add_argument("--sigma-b", required=True, help="bias standard deviation")
+    add_number(p, "--sigma-w", minimum=0, required=True, help="weight standard deviation")
+    add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
     p.set_defaults(func=_cmd_fixed_point)
 
     p = sub.add_parser("critical", help="sigma_w and q* on the critical line chi_1 = 1")
     activation_args(p)
-    p.add_argument("--sigma-b", required=True, help="bias standard deviation")
+    add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
     p.set_defaults(func=_cmd_critical)
 
     p = sub.add_parser("kernel", help="NNGP and NTK of two inputs through a deep network")
     activation_args(p)
-    p.add_argument("--sigma-w", required=True)
-    p.add_argument("--sigma-b", required=True)
-    p.add_argument("--depth", type=int, required=True, help="number of nonlinearities")
+    add_number(p, "--sigma-w", minimum=0, required=True, help="weight standard deviation")
+    add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
+    add_int(p, "--depth", minimum=0, limit="kernel_depth", required=True,
+            help="number of nonlinearities")  # fmt: skip
     p.add_argument("--x1", required=True, help="first input, e.g. 1,0")
     p.add_argument("--x2", required=True, help="second input, e.g. 0.6,0.8")
     p.set_defaults(func=_cmd_kernel)
@@ -157,15 +163,75 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit statuses: bad input, a computation or file that failed, interrupted by the user.
+EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 2, 1, 130, 141
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"asymptote: error: {message}", file=sys.stderr)
+    return status
+
+
+@contextlib.contextmanager
+def _quiet_numerics() -> Iterator[None]:
+    """numpy floating-point warnings never reach the terminal: results are checked instead."""
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run ``asymptote`` with ``argv``; return the exit status (never raises, never a traceback).
+
+    Exit statuses: 0 success; 1 a claim, a file operation or an external tool failed; 2 bad
+    input, or inputs for which the quantity does not exist (one line naming the parameter);
+    130 interrupted; 141 output pipe closed. Set
+    ``ASYMPTOTE_DEBUG=1`` to see the traceback of an unexpected error.
+    """
     try:
-        args.func(args)
-    except (ValueError, TypeError, ConvergenceError, OverflowError, KeyError) as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"asymptote: error: {message}", file=sys.stderr)
-        return 2
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        check_limits(args)
+        check_outputs(args)
+        with _quiet_numerics():
+            args.func(args)
+        sys.stdout.flush()
+    except SystemExit as exc:  # argparse errors and verify's failed-claims status
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # silence the flush at interpreter exit
+        os.dup2(devnull, sys.stdout.fileno())
+        return _fail("output pipe closed before all output was written", EXIT_BROKEN_PIPE)
+    except MemoryError:
+        return _fail("out of memory: ask for smaller sizes (depth, widths, samples)", EXIT_FAILED)
+    except RecursionError:
+        return _fail("input too deeply nested or too large", EXIT_BAD_INPUT)
+    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        # ArithmeticError includes ConvergenceError: no answer exists for these inputs
+        return _fail(_one_line(exc), EXIT_BAD_INPUT)
+    except (OSError, RuntimeError, csv.Error) as exc:
+        return _fail(_one_line(exc), EXIT_FAILED)
+    except Exception as exc:  # a bug: say so in one line, traceback on request
+        if os.environ.get("ASYMPTOTE_DEBUG"):
+            raise
+        return _fail(
+            f"internal error ({type(exc).__name__}: {_one_line(exc)}); "
+            "set ASYMPTOTE_DEBUG=1 for the traceback and please report it",
+            EXIT_FAILED,
+        )
     return 0
 
 

@@ -36,7 +36,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ._precision import check_dps, round_mpf, to_float, to_mpf, workdps
+from ._precision import check_dps, check_float64_square, round_mpf, to_float, to_mpf, workdps
 from .activations import BoundActivation, as_activation
 from .errors import ConvergenceError
 from .numeric.roots import refine_root_mp
@@ -62,12 +62,15 @@ TRAINABLE_DEPTH_MULTIPLE = 6
 # input handling
 # ---------------------------------------------------------------------------------------
 def _sigma_np(value: object, name: str) -> np.ndarray:
+    if isinstance(value, str):  # the strict number grammar (exact, bounded, never evaluated)
+        value = to_float(value, name)
     try:
         arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise TypeError(f"{name} must be a real number or array, got {value!r}") from None
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(f"{name} must be a finite standard deviation >= 0, got {value!r}")
+    check_float64_square(arr, name, value)
     return arr
 
 
@@ -76,6 +79,24 @@ def _sigma_mp(value: object, name: str) -> Any:
     if out < 0:
         raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
     return out
+
+
+def _real_np(value: object, name: str) -> np.ndarray:
+    if isinstance(value, str):
+        value = to_float(value, name)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name} must be a real number or array, got {value!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return arr
+
+
+def _float_guess_sigma(value: Any, name: str, original: object) -> np.ndarray:
+    """A dps-path sigma as the float64 array its starting guess is computed from."""
+    check_float64_square(float(value), name, original)
+    return np.asarray(float(value))
 
 
 def _out(value: np.ndarray, scalar: bool) -> Any:
@@ -135,8 +156,8 @@ def correlation_map(
     act = as_activation(activation, **params)
     if dps is None:
         sw, sb = _sigma_np(sigma_w, "sigma_w"), _sigma_np(sigma_b, "sigma_b")
-        qq = fixed_point_length(act, sw, sb) if q is None else np.asarray(q, dtype=float)
-        cc = np.asarray(c, dtype=float)
+        qq = fixed_point_length(act, sw, sb) if q is None else _real_np(q, "q")
+        cc = _real_np(c, "c")
         if np.any(np.abs(cc) > 1):
             raise ValueError(f"c must be a correlation in [-1, 1], got {c!r}")
         if np.any(qq <= 0):
@@ -214,9 +235,15 @@ def _fixed_point_length_np(
     bad = (residual > 1e-12 * np.maximum(q, 1e-300)) | (q > 1e12)
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
+        beyond = (
+            "; the float64 search stops at q = 1e12: either q grows without bound or q* > 1e12 "
+            "(sigma_w or sigma_b too large for the float64 path)"
+            if q[i] > 1e12 or not np.isfinite(q[i])
+            else ""
+        )
         raise ConvergenceError(
             f"no finite fixed point q* found for {act!r} at sigma_w = {math.sqrt(sw2[i])!r}, "
-            f"sigma_b = {math.sqrt(sb2[i])!r} ({int(bad.sum())} of {bad.size} points)",
+            f"sigma_b = {math.sqrt(sb2[i])!r} ({int(bad.sum())} of {bad.size} points){beyond}",
             iterations=120,
             residual=float(residual[i]),
         )
@@ -257,7 +284,14 @@ def fixed_point_length(
     dps = check_dps(dps)
     with workdps(dps):
         sw, sb = _sigma_mp(sigma_w, "sigma_w"), _sigma_mp(sigma_b, "sigma_b")
-        guess = float(_fixed_point_length_np(act, np.asarray(float(sw)), np.asarray(float(sb)), q0))
+        guess = float(
+            _fixed_point_length_np(
+                act,
+                _float_guess_sigma(sw, "sigma_w", sigma_w),
+                _float_guess_sigma(sb, "sigma_b", sigma_b),
+                q0,
+            )
+        )
         if guess == 0.0:
             return mpmath.mpf(0)
         sw2, sb2 = sw**2, sb**2
@@ -527,10 +561,16 @@ def critical_point(
     (1.0, 0.0)
     """
     act = as_activation(activation, **params)
+    # validate the input before the (symbolic, slower) homogeneity check
+    if dps is None:
+        sb = _sigma_np(sigma_b, "sigma_b")
+    else:
+        dps = check_dps(dps)
+        with workdps(dps):
+            _sigma_mp(sigma_b, "sigma_b")
     if act.homogeneity_degree == 1.0:
         _critical_homogeneous(act, dps)
     if dps is None:
-        sb = _sigma_np(sigma_b, "sigma_b")
         zero_case = sb == 0
         q = np.zeros(sb.shape)
         if np.any(~zero_case):
@@ -546,7 +586,9 @@ def critical_point(
         if sb == 0:
             q = mpmath.mpf(0)
         else:
-            guess = mpmath.mpf(float(_critical_q_np(act, np.asarray(float(sb)))))
+            guess = mpmath.mpf(
+                float(_critical_q_np(act, _float_guess_sigma(sb, "sigma_b", sigma_b)))
+            )
             sb2 = sb**2
 
             def excess(q: Any) -> Any:

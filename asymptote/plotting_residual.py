@@ -1,4 +1,8 @@
-"""Log-log plots of long-depth trajectories with the symbolic laws overlaid (matplotlib)."""
+"""Log-log plots of long-depth trajectories with the symbolic laws overlaid (matplotlib).
+
+The figure is a :class:`matplotlib.figure.Figure` made without pyplot (the caller's backend is
+left alone) and is written atomically (:func:`asymptote.plotting.save_figure`).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,19 @@ __all__ = ["plot_trajectory"]
 
 
 def plot_trajectory(trajectory: Any, laws: dict[str, Any], path: str) -> None:
-    """Draw p, 1 - e (or |e - e*|), s and chi^0/chi^l against l, with the leading laws."""
-    try:
-        import matplotlib
+    """Draw p, 1 - e (or |e - e*|), s and chi^0/chi^l against l, with the leading laws.
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    The format follows the suffix of ``path`` (PNG without one); the file is written
+    atomically.
+    """
+    from .plotting import new_figure, save_figure
+
+    try:
+        fig = new_figure(figsize=(16, 3.8))
     except ImportError:  # pragma: no cover
         raise ValueError("plotting needs matplotlib: pip install 'asymptote[plot]'") from None
     layers = trajectory.layers.astype(float)
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    axes = fig.subplots(1, 4)
     for ax, name in zip(axes, ("p", "e", "s", "chi"), strict=True):
         law = laws.get(name)
         if name == "e":
@@ -34,8 +41,13 @@ def plot_trajectory(trajectory: Any, laws: dict[str, Any], path: str) -> None:
                 ax.plot(layers, logy, lw=1.5, label=f"log {label}")
                 if law.law == "exponential":
                     base = float(law.value())
-                    ax.plot(layers, logy[-1] + (layers - layers[-1]) * np.log(base), "k--",
-                            lw=1, label=f"slope log {base:.6g} (exponential)")
+                    ax.plot(
+                        layers,
+                        logy[-1] + (layers - layers[-1]) * np.log(base),
+                        "k--",
+                        lw=1,
+                        label=f"slope log {base:.6g} (exponential)",
+                    )
                 ax.set_xlabel("layer l")
                 ax.set_title(f"log {label}")
                 ax.legend(fontsize=7)
@@ -55,5 +67,4 @@ def plot_trajectory(trajectory: Any, laws: dict[str, Any], path: str) -> None:
         ax.legend(fontsize=7)
     fig.suptitle(f"{trajectory.architecture} / {trajectory.activation!r}")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, dpi=110)

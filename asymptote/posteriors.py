@@ -51,6 +51,7 @@ import mpmath
 import numpy as np
 
 from ._precision import check_dps, round_mpf, to_float, to_mpf, workdps
+from ._validate import LIMITS, parse_number
 from .kernels import nngp_ntk
 
 __all__ = [
@@ -108,9 +109,27 @@ class Posterior:
 # ----------------------------------------------------------------------------- input handling
 
 
-def _read_csv(path: str, name: str, exact: bool) -> np.ndarray:
+#: Longest CSV cell accepted (characters): a number of up to 4000 digits and blanks.
+_MAX_CSV_CELL = 4096
+
+
+def _check_file_size(path: str, name: str) -> None:
+    """Refuse files beyond ``LIMITS['data_bytes']`` before reading them into memory."""
+    cap = LIMITS["data_bytes"].cap
     try:
-        with open(path, newline="") as handle:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot read file {path!r} ({exc.strerror})") from None
+    if size > cap:
+        raise ValueError(f"{name}: file {path!r} is {size} bytes; at most {cap} are read")
+
+
+def _read_csv(path: str, name: str, exact: bool) -> np.ndarray:
+    _check_file_size(path, name)
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(_MAX_CSV_CELL)
+        with open(path, newline="", encoding="utf-8") as handle:
             rows = [
                 [cell.strip() for cell in row]
                 for row in csv.reader(handle)
@@ -118,6 +137,18 @@ def _read_csv(path: str, name: str, exact: bool) -> np.ndarray:
             ]
     except OSError as exc:
         raise ValueError(f"{name}: cannot read file {path!r} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{name}: file {path!r} is not UTF-8 text") from None
+    except csv.Error as exc:
+        raise ValueError(
+            f"{name}: file {path!r} is not valid CSV of numbers ({exc}; cells hold at most "
+            f"{_MAX_CSV_CELL} characters)"
+        ) from None
+    finally:
+        csv.field_size_limit(limit)
+    cap = LIMITS["data_rows"].cap
+    if len(rows) > cap:
+        raise ValueError(f"{name}: file {path!r} has {len(rows)} rows; at most {cap} are read")
     if not rows:
         raise ValueError(f"{name}: file {path!r} holds no numbers")
     width = len(rows[0])
@@ -128,10 +159,10 @@ def _read_csv(path: str, name: str, exact: bool) -> np.ndarray:
             )
         for cell in row:
             try:
-                float(cell)
+                parse_number(cell, name)
             except ValueError:
                 raise ValueError(
-                    f"{name}: {path!r} row {number} holds a non-number {cell!r}"
+                    f"{name}: {path!r} row {number} holds a non-number {cell[:40]!r}"
                 ) from None
     if exact:
         return np.array(rows, dtype=object)
@@ -170,16 +201,24 @@ def load_points(source: Any, name: str = "points", *, exact: bool = False) -> np
         path = os.fspath(source)
         lower = path.lower()
         if lower.endswith(".npy"):
+            _check_file_size(path, name)
             try:
                 arr = np.load(path, allow_pickle=False)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, EOFError) as exc:
                 raise ValueError(f"{name}: cannot read .npy file {path!r} ({exc})") from None
+            if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
+                kind = getattr(getattr(arr, "dtype", None), "name", type(arr).__name__)
+                raise ValueError(
+                    f"{name}: .npy file {path!r} must hold real numbers (int or float), got {kind}"
+                )
             return np.asarray(arr, dtype=float)
         if lower.endswith(".csv") or lower.endswith(".txt"):
             return _read_csv(path, name, exact)
         raise ValueError(f"{name}: file {path!r} must end in .npy or .csv")
     if isinstance(source, np.ndarray) and source.dtype == object:
         return source
+    if np.iscomplexobj(source):
+        raise TypeError(f"{name} must hold real numbers, got complex values")
     try:
         return np.asarray(source, dtype=float)
     except (TypeError, ValueError):

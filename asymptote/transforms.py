@@ -33,7 +33,7 @@ import mpmath
 import numpy as np
 
 from ._floats import geometric_mean
-from ._precision import check_dps, round_mpf, to_mpf, workdps
+from ._precision import check_dps, round_mpf, to_float, to_mpf, workdps
 from .activations import BoundActivation, as_activation
 
 __all__ = [
@@ -50,9 +50,11 @@ _TABLE_CACHE: dict[tuple[BoundActivation, str], Any] = {}
 
 
 def _np_array(value: object, name: str) -> np.ndarray:
+    if isinstance(value, str):  # the strict number grammar (exact, bounded, never evaluated)
+        value = to_float(value, name)
     try:
         arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise TypeError(f"{name} must be a real number or array of them, got {value!r}") from None
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got {value!r}")
@@ -238,7 +240,13 @@ def transform(
                     f"q12 must satisfy |q12| <= sqrt(q1 * q2) (a covariance), got {args[2]!r}"
                 )
             values[2] = max(min(values[2], bound), -bound)
-        result = _mp_transform(act, key, values)
+        try:
+            result = _mp_transform(act, key, values)
+        except ZeroDivisionError:  # a closed form with a negative power of a zero variance
+            raise ValueError(
+                f"transform {key} of {act!r} is not finite at these arguments (it divides by "
+                f"zero: a variance of 0 is outside its domain)"
+            ) from None
         if not mpmath.isfinite(result):
             raise ValueError(f"transform {key} of {act!r} is not finite at these arguments")
     return round_mpf(result, dps)
@@ -273,8 +281,8 @@ def second_moment(activation: object, q: Any, *, dps: int | None = None, **param
     >>> second_moment("relu", 2.0)
     1.0
     >>> import mpmath
-    >>> mpmath.nstr(second_moment("erf", "0.5", dps=20), 20)  # (2/pi) arcsin(1/2) = 1/3 [W97]
-    '0.33333333333333333333'
+    >>> mpmath.nstr(second_moment("erf", "0.5", dps=20), 18)  # (2/pi) arcsin(1/2) = 1/3 [W97]
+    '0.333333333333333333'
     """
     return transform("V", activation, q, dps=dps, **params)
 

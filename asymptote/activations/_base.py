@@ -22,6 +22,7 @@ import numpy as np
 import sympy
 
 from .._precision import to_float, to_mpf
+from .._validate import to_exact, to_rational
 
 __all__ = [
     "X",
@@ -225,6 +226,18 @@ class ActivationSpec:
         return out
 
 
+def _exact_param(value: object, name: str) -> sympy.Expr:
+    """Exact SymPy value of a parameter, never through SymPy's parser (sympify is eval).
+
+    Text by the strict number grammar of :mod:`asymptote._validate`; floats (and SymPy
+    floats) as the decimal they print (``0.3`` gives ``3/10``); other SymPy numbers
+    (``sqrt(2)``) as given.
+    """
+    if isinstance(value, sympy.Float):
+        return to_rational(str(value), name)  # type: ignore[no-any-return]
+    return to_exact(value, name)  # type: ignore[no-any-return]
+
+
 class BoundActivation:
     """An activation with its parameter values fixed; what every public function takes.
 
@@ -268,10 +281,7 @@ class BoundActivation:
 
     @cached_property
     def sympy_subs(self) -> dict[sympy.Symbol, sympy.Expr]:
-        return {
-            p.symbol: sympy.nsimplify(str(self.params[p.name]), rational=True)
-            for p in self.spec.params
-        }
+        return {p.symbol: _exact_param(self.params[p.name], p.name) for p in self.spec.params}
 
     # ----- derived evaluators ----------------------------------------------------------
     @cached_property

@@ -157,29 +157,73 @@ register_preset("linear", Preset("ab_relu", {"a": 1, "b": 1}, "identity x"))
 # ----------------------------------------------------------------------------------------
 # alpha-ReLU
 # ----------------------------------------------------------------------------------------
+# A zero variance (q1 = 0 or q2 = 0) makes u or v identically 0. The transforms are then
+# taken as their limits where these exist: W -> 0 for alpha > 0 (phi is continuous with
+# phi(0) = 0 and |W| <= sqrt(V(q1) V(q2)) -> 0), W_d -> 0 for alpha > 1; at alpha = 1 (ReLU)
+# W_d = (pi - arccos c)/(2 pi) depends on the correlation only, and is evaluated at c = 0 as
+# for the (a, b)-ReLU. Otherwise the limit depends on the correlation or is infinite (the
+# step, alpha = 0, jumps at 0), and the transform is refused with a ValueError.
+def _zero_variance_w(alpha: Any) -> ValueError:
+    return ValueError(
+        f"q1 and q2 must be > 0 for the cross moment of alpha-ReLU with alpha = {alpha} <= 0 "
+        f"(the step at alpha = 0): phi is discontinuous at 0, so W(q1, q2, q12) has no limit "
+        f"as a variance tends to 0 (it depends on the correlation, or is infinite)"
+    )
+
+
+def _zero_variance_wd(alpha: Any) -> ValueError:
+    return ValueError(
+        f"q1 and q2 must be > 0 for the derivative cross moment of alpha-ReLU with "
+        f"alpha = {alpha} < 1: phi' is unbounded or discontinuous at 0, so E[phi'(u) phi'(v)] "
+        f"has no finite limit as a variance tends to 0"
+    )
+
+
 def _alpha_relu_w_np(q1: Any, q2: Any, q12: Any, *, alpha: float) -> np.ndarray:
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
+    zero = (q1 == 0) | (q2 == 0)
+    if alpha <= 0 and np.any(zero):
+        raise _zero_variance_w(alpha)
     c = _correlation_np(q1, q2, q12)
-    return geometric_mean(q1, q2) ** alpha * _ak().arccos_kernel_np(alpha, c)
+    out = geometric_mean(q1, q2) ** alpha * _ak().arccos_kernel_np(alpha, c)
+    return np.where(zero, 0.0, out)
 
 
 def _alpha_relu_wd_np(q1: Any, q2: Any, q12: Any, *, alpha: float) -> np.ndarray:
     q1, q2, q12 = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12)))
-    c = _correlation_np(q1, q2, q12)
-    return geometric_mean(q1, q2) ** (alpha - 1) * _ak().arccos_kernel_np(alpha, c, derivative=True)
+    zero = (q1 == 0) | (q2 == 0)
+    if alpha < 1 and np.any(zero):
+        raise _zero_variance_wd(alpha)
+    c = _correlation_np(q1, q2, q12)  # c = 0 where a variance is 0
+    scale = np.where(zero, 1.0, geometric_mean(q1, q2)) ** (alpha - 1)
+    out = scale * _ak().arccos_kernel_np(alpha, c, derivative=True)
+    return np.where(zero & (alpha > 1), 0.0, out)
 
 
 def _mp_correlation(q1: Any, q2: Any, q12: Any) -> Any:
-    c = q12 / mpmath.sqrt(q1 * q2)
+    scale = mpmath.sqrt(q1 * q2)
+    if scale == 0:
+        return mpmath.mpf(0)
+    c = q12 / scale
     return max(min(c, mpmath.mpf(1)), mpmath.mpf(-1))
 
 
 def _alpha_relu_w_mp(q1: Any, q2: Any, q12: Any, *, alpha: Any) -> Any:
+    if q1 == 0 or q2 == 0:
+        if alpha <= 0:
+            raise _zero_variance_w(alpha)
+        return mpmath.mpf(0)
     c = _mp_correlation(q1, q2, q12)
     return (q1 * q2) ** (alpha / 2) * _ak().arccos_kernel_mp(alpha, c)
 
 
 def _alpha_relu_wd_mp(q1: Any, q2: Any, q12: Any, *, alpha: Any) -> Any:
+    if q1 == 0 or q2 == 0:
+        if alpha < 1:
+            raise _zero_variance_wd(alpha)
+        if alpha > 1:
+            return mpmath.mpf(0)
+        return _ak().arccos_kernel_mp(alpha, mpmath.mpf(0), derivative=True)
     c = _mp_correlation(q1, q2, q12)
     return (q1 * q2) ** ((alpha - 1) / 2) * _ak().arccos_kernel_mp(alpha, c, derivative=True)
 

@@ -52,8 +52,10 @@ class ActivationClass:
     values: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
 
     def subs(self, expr: sympy.Expr) -> sympy.Expr:
-        """Substitute the bound parameter values into ``expr``."""
-        return sympy.sympify(expr).subs(dict(self.values))
+        """Substitute the bound parameter values into ``expr`` (a SymPy expression, never text)."""
+        if isinstance(expr, str):  # sympify of text is eval: refuse it
+            raise TypeError("expr must be a SymPy expression, not a string")
+        return sympy.sympify(expr, strict=True).subs(dict(self.values))
 
 
 _XP = sympy.Symbol("x_pos", positive=True)
@@ -78,9 +80,8 @@ def classify(act: BoundActivation) -> ActivationClass:
     for s in spec.param_symbols:
         positive = s.name == "alpha"
         symbols[s] = sympy.Symbol(s.name, positive=True) if positive else sympy.Symbol(s.name, real=True)
-    values = tuple(
-        (symbols[s], sympy.nsimplify(v)) for s, v in act.sympy_subs.items() if s in symbols
-    )
+    # act.sympy_subs already holds exact SymPy numbers (asymptote._validate.to_exact)
+    values = tuple((symbols[s], v) for s, v in act.sympy_subs.items() if s in symbols)
     phi = spec.phi.subs(symbols)
     degree = act.homogeneity_degree_exact
     if degree is not None:

@@ -51,6 +51,7 @@ from typing import Any
 import mpmath
 import sympy
 
+from .._validate import to_exact
 from ..activations import BoundActivation, as_activation
 from ..recurrences import recurrence
 from ..recurrences.symbols import layer as l_sym
@@ -102,8 +103,10 @@ class Law:
         target = self.exponent if expr is None else expr
         if target is None:
             return None
+        if not isinstance(target, (sympy.Basic, int)):  # never parse text (sympify is eval)
+            raise TypeError(f"expr must be a SymPy expression, got {type(target).__name__}")
         with mpmath.workdps(dps + 10):
-            num = sympy.N(sympy.sympify(target).subs(self.numbers), dps + 10)
+            num = sympy.N(sympy.sympify(target, strict=True).subs(self.numbers), dps + 10)
             if not num.is_real:
                 return None
             return mpmath.mpf(str(num))
@@ -199,11 +202,19 @@ def leading_laws(
         if name in needs:
             if value is None:
                 raise ValueError(f"sigma_{name} is required for arch {arch!r}")
-            numbers[sigma(name)] = sympy.nsimplify(str(value))
+            # exact, never through SymPy's parser: text by the strict number grammar, floats
+            # as the decimal their repr shows (1.3 -> 13/10), SymPy numbers kept
+            numbers[sigma(name)] = to_exact(value, f"sigma_{name}")
             if numbers[sigma(name)] < 0:
                 raise ValueError(f"sigma_{name} must be >= 0, got {value!r}")
         elif value is not None and name in ("v", "a"):
             raise ValueError(f"sigma_{name} is only a parameter of arch 'frn', not {arch!r}")
+    if arch != "feedforward" and numbers.get(sigma("w")) == 0:
+        raise ValueError(
+            f"sigma_w must be > 0 for the depth laws of arch {arch!r}, got {sigma_w!r}: they "
+            f"are large-variance laws, and with sigma_w = 0 the pre-activation variance "
+            f"q = sigma_w^2 p + sigma_b^2 stays sigma_b^2 instead of growing with depth"
+        )
     cls = classify(act)
     numbers.update(dict(cls.values))
     params = sorted(rec.parameter_gradients)

@@ -19,6 +19,7 @@ from typing import Any
 
 import sympy
 
+from .._io import atomic_write
 from ..references import REFERENCES
 from ._model import Claim, Measurement, Step
 
@@ -40,6 +41,8 @@ _SPECIAL = {
     "|": r"\textbar{}",
 }
 _PATTERN = re.compile("|".join(re.escape(k) for k in _SPECIAL))
+_UNESCAPE = {v: k for k, v in _SPECIAL.items()}
+_UNESCAPE_PATTERN = re.compile("|".join(re.escape(v) for v in sorted(_UNESCAPE, key=len)[::-1]))
 
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
@@ -210,15 +213,52 @@ def report(results: Sequence[Any], *, title: str = "asymptote verify: claims rep
     return "".join(parts)
 
 
-def compile_pdf(tex: str, pdf_path: str | Path, *, timeout: float = 120) -> Path:
+def _document_title(tex: str) -> str:
+    """The ``\title{...}`` of a document, unescaped (the claim id for :func:`derive`), or ``""``."""
+    match = re.search(r"\\title\{((?:[^{}]|\{\})*)\}", tex)
+    if match is None:
+        return ""
+    return _UNESCAPE_PATTERN.sub(lambda m: _UNESCAPE[m.group(0)], match.group(1)).strip()
+
+
+def _first_error(log: str) -> str:
+    """First LaTeX error of a log on one line: the ``! ...`` line and its ``l.N`` location."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("!"):
+            where = next(
+                (ln.strip() for ln in lines[i + 1 : i + 12] if re.match(r"l\.\d+", ln)), ""
+            )
+            return " ".join(f"{line.strip()} {where}".split())
+    return ""
+
+
+def compile_pdf(
+    tex: str, pdf_path: str | Path, *, timeout: float = 120, name: str | None = None
+) -> Path:
     """Compile ``tex`` with ``pdflatex`` (run twice) into ``pdf_path``.
+
+    pdflatex runs in a temporary directory; the finished PDF is moved into place atomically,
+    so a failed compilation never leaves a partial file and keeps an existing ``pdf_path``.
+
+    Parameters
+    ----------
+    tex : str
+        A complete LaTeX document (:func:`derive`, :func:`report`).
+    pdf_path : str or path-like
+        Where the PDF goes (its directory is created if missing).
+    timeout : float, optional
+        Seconds allowed for each pdflatex run.
+    name : str, optional
+        What the document is, for error messages (default: its ``\title``, e.g. the claim id).
 
     Raises
     ------
     FileNotFoundError
         ``pdflatex`` is not on PATH (the message names the packages to install).
     RuntimeError
-        LaTeX reported an error (the message carries the first error lines of the log).
+        LaTeX reported an error or timed out; the one-line message names the document and the
+        target file and carries the first error line of the LaTeX log.
     """
     exe = shutil.which("pdflatex")
     if exe is None:
@@ -228,27 +268,39 @@ def compile_pdf(tex: str, pdf_path: str | Path, *, timeout: float = 120) -> Path
             "(or TinyTeX / MiKTeX), or write the .tex with -o and compile it elsewhere"
         )
     pdf_path = Path(pdf_path)
+    label = name if name is not None else _document_title(tex)
+    what = f"{label!r} ({pdf_path})" if label else str(pdf_path)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "doc.tex"
         src.write_text(tex, encoding="utf-8")
         for _ in range(2):
-            proc = subprocess.run(
-                [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-                cwd=tmp,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-            if proc.returncode != 0:
-                log = (
-                    (Path(tmp) / "doc.log").read_text(errors="replace")
-                    if (Path(tmp) / "doc.log").exists()
-                    else proc.stdout
+            try:
+                proc = subprocess.run(
+                    [exe, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                    cwd=tmp,
+                    capture_output=True,
+                    text=True,
+                    timeout=timeout,
                 )
-                errors = [line for line in log.splitlines() if line.startswith("!")]
+            except subprocess.TimeoutExpired:
                 raise RuntimeError(
-                    "pdflatex failed: " + ("; ".join(errors[:3]) or proc.stdout[-500:])
-                )
+                    f"pdflatex failed for {what}: no result after {timeout:g} s"
+                ) from None
+            if proc.returncode != 0:
+                log_file = Path(tmp) / "doc.log"
+                log = log_file.read_text(errors="replace") if log_file.exists() else ""
+                detail = _first_error(log) or _first_error(proc.stdout)
+                if not detail:
+                    tail = [ln.strip() for ln in (proc.stdout + proc.stderr).splitlines()]
+                    tail = [ln for ln in tail if ln]
+                    detail = f"exit status {proc.returncode}" + (
+                        f", last output: {tail[-1][:200]}" if tail else ""
+                    )
+                raise RuntimeError(f"pdflatex failed for {what}: {detail}")
+        result = Path(tmp) / "doc.pdf"
+        if not result.is_file():
+            raise RuntimeError(f"pdflatex failed for {what}: it wrote no PDF")
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(tmp) / "doc.pdf", pdf_path)
+        with result.open("rb") as source:
+            atomic_write(pdf_path, lambda handle: shutil.copyfileobj(source, handle))
     return pdf_path

@@ -77,7 +77,9 @@ def select(claims: list[Claim], *, source: str | None = None, quick: bool = Fals
     chosen = [c for c in claims if c.quick] if quick else list(claims)
     if source is None:
         return chosen
-    wanted = source.lower().rstrip("/")
+    wanted = source.strip().lower().rstrip("/")
+    if not wanted:
+        raise ValueError("--source must name a citation key, claim id prefix or proofs module")
     by_module = {m.__name__.split(".")[-1]: m for m in proof_modules()}
     module_ids: set[str] = set()
     if wanted in by_module:

@@ -10,10 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import mpmath
 import numpy as np
+
+from .._io import check_output_path
+from .._validate import check_limit, parse_number
 
 __all__ = [
     "Parser",
@@ -22,13 +27,24 @@ __all__ = [
     "emit",
     "fmt",
     "jsonable",
+    "add_allow_large",
+    "add_dps",
+    "add_int",
+    "add_number",
+    "add_output",
+    "check_limits",
+    "check_outputs",
+    "number_type",
+    "parse_int_list",
     "parse_number_list",
 ]
 
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, no usage dump
-        self.exit(2, f"asymptote: error: {message}\n")
+        line = message.splitlines()[0] if message else "bad usage"
+        line = re.sub(r"^argument ([^:]+): \1 ", r"\1 ", line)  # "argument --x: --x must ..."
+        self.exit(2, f"asymptote: error: {line}\n")
 
 
 def fmt(value: Any, dps: int | None) -> str:
@@ -44,37 +60,231 @@ def fmt(value: Any, dps: int | None) -> str:
     return repr(value)
 
 
-def activation_args(p: argparse.ArgumentParser) -> None:
+# ---------------------------------------------------------------------------------------
+# typed options: parsed and range-checked by argparse, before any work
+# ---------------------------------------------------------------------------------------
+def number_type(
+    option: str, *, minimum: float | None = None, positive: bool = False, allow_inf: bool = False
+) -> Callable[[str], str]:
+    """An argparse ``type`` that checks a number with :func:`~asymptote._validate.parse_number`.
+
+    The text itself is passed on (stripped), so the library converts it exactly at the
+    precision asked for; a bad value stops argparse with one line naming ``option``.
+    """
+
+    def check(text: str) -> str:
+        try:
+            value = parse_number(text, option, allow_inf=allow_inf)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if positive and not value > 0:
+            raise argparse.ArgumentTypeError(f"{option} must be > 0, got {text.strip()!r}")
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"{option} must be >= {minimum:g}, got {text.strip()!r}"
+            )
+        return text.strip()
+
+    check.__name__ = "number"
+    return check
+
+
+def int_type(option: str, *, minimum: int, limit: str | None = None) -> Callable[[str], int]:
+    """An argparse ``type`` for integer sizes: plain digits, ``>= minimum``.
+
+    Caps from :data:`asymptote._validate.LIMITS` are checked after parsing (so that
+    ``--allow-large`` can lift them), see :func:`add_int`.
+    """
+
+    def check(text: str) -> int:
+        body = text.strip()
+        digits = body.lstrip("+-")
+        if not digits.isdigit() or len(digits) > 18 or not digits.isascii():
+            raise argparse.ArgumentTypeError(
+                f"{option} must be an integer >= {minimum}, got {body[:40]!r}"
+            )
+        value = int(body)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{option} must be an integer >= {minimum}, got {value}")
+        return value
+
+    check.__name__ = "integer"
+    return check
+
+
+def add_int(
+    p: argparse.ArgumentParser,
+    option: str,
+    *,
+    minimum: int,
+    limit: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """Add an integer size option; with ``limit`` its cap is checked by :func:`check_limits`."""
+    dest = option.lstrip("-").replace("-", "_")
+    p.add_argument(option, type=int_type(option, minimum=minimum), **kwargs)
+    if limit is not None:
+        _note(p, "_limits", (dest, limit, option))
+
+
+def add_number(
+    p: argparse.ArgumentParser,
+    option: str,
+    *,
+    minimum: float | None = None,
+    positive: bool = False,
+    allow_inf: bool = False,
+    **kwargs: Any,
+) -> None:
+    """Add a real-number option checked by :func:`number_type` (the text is kept exact)."""
     p.add_argument(
-        "--activation", required=True, help="registry name (see `asymptote activations`)"
+        option,
+        type=number_type(option, minimum=minimum, positive=positive, allow_inf=allow_inf),
+        **kwargs,
     )
-    p.add_argument("--alpha", help="alpha of alpha_relu (> -1/2)")
-    p.add_argument("--a", help="positive-side slope of ab_relu")
-    p.add_argument("--b", help="negative-side slope of ab_relu / leaky_relu")
+
+
+def add_dps(p: argparse.ArgumentParser, *, default: int | None = None, help: str | None = None) -> None:
+    """``--dps N``: decimal digits (mpmath), capped by ``LIMITS['dps']`` unless --allow-large."""
+    add_int(
+        p,
+        "--dps",
+        minimum=1,
+        limit="dps",
+        default=default,
+        help=help or "decimal digits (mpmath); default float64",
+    )
+
+
+def add_output(
+    p: argparse.ArgumentParser,
+    option: str,
+    *,
+    suffixes: tuple[str, ...] = (),
+    directory: bool = False,
+    **kwargs: Any,
+) -> None:
+    """Add an output-path option; :func:`check_outputs` validates it before any work."""
+    p.add_argument(option, **kwargs)
+    dest = kwargs.get("dest") or option.lstrip("-").replace("-", "_")
+    _note(p, "_outputs", (dest, option, suffixes, directory))
+    _add_once(p, "--force", action="store_true", help="replace existing output files")
+
+
+def add_allow_large(p: argparse.ArgumentParser) -> None:
+    _add_once(
+        p,
+        "--allow-large",
+        action="store_true",
+        help="lift the size caps (asymptote._validate.LIMITS) on depth, widths, samples, dps",
+    )
+
+
+def _add_once(p: argparse.ArgumentParser, option: str, **kwargs: Any) -> None:
+    if option not in p._option_string_actions:  # noqa: SLF001 (argparse has no public query)
+        p.add_argument(option, **kwargs)
+
+
+def _note(p: argparse.ArgumentParser, key: str, item: tuple[Any, ...]) -> None:
+    items = list(p.get_default(key) or [])
+    items.append(item)
+    p.set_defaults(**{key: items})
+    if key == "_limits":
+        add_allow_large(p)
+
+
+def check_limits(args: argparse.Namespace) -> None:
+    """Check every capped size option of the parsed command (before any work)."""
+    allow = bool(getattr(args, "allow_large", False))
+    for dest, limit, option in getattr(args, "_limits", None) or []:
+        value = getattr(args, dest, None)
+        if value is None:
+            continue
+        if limit == "dps" and value > 100_000:
+            raise ValueError(f"--dps must be at most 100000, got {value}")
+        check_limit(value, limit, option, allow_large=allow)
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Validate every output path of the parsed command before any work starts."""
+    force = bool(getattr(args, "force", False))
+    for dest, option, suffixes, directory in getattr(args, "_outputs", None) or []:
+        value = getattr(args, dest, None)
+        if value is None or value == "-":
+            continue
+        check_output_path(value, option, suffixes=suffixes, force=force, directory=directory)
+
+
+# ---------------------------------------------------------------------------------------
+# activations: flags derived from the parameters the registry declares
+# ---------------------------------------------------------------------------------------
+def _activation_params() -> dict[str, list[str]]:
+    """Parameter name -> the activations (families) that declare it, from the registry."""
+    from ..activations import specs
+
+    out: dict[str, list[str]] = {}
+    for family, spec in sorted(specs().items()):
+        for param in spec.params:
+            out.setdefault(param.name, []).append(family)
+    return out
+
+
+def activation_args(
+    p: argparse.ArgumentParser,
+    *,
+    default: str | None = None,
+    dps: bool = True,
+    json_flag: bool = True,
+) -> None:
+    """``--activation`` plus one ``--NAME`` flag per parameter declared in the registry."""
+    from ..activations import list_activations
+
+    names = list_activations()
+    p.add_argument(
+        "--activation",
+        required=default is None,
+        default=default,
+        metavar="NAME",
+        help=f"registry name: {', '.join(names)}" + (f" (default {default})" if default else ""),
+    )
+    for param, families in _activation_params().items():
+        p.add_argument(
+            f"--{param.replace('_', '-')}",
+            dest=f"param_{param}",
+            type=number_type(f"--{param.replace('_', '-')}"),
+            help=f"parameter {param} of {', '.join(families)}",
+        )
     p.add_argument(
         "--param",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="any other activation parameter (repeatable)",
+        help="an activation parameter by name (repeatable)",
     )
-    p.add_argument("--dps", type=int, help="decimal digits (mpmath); default float64")
-    p.add_argument("--json", action="store_true", help="print a JSON object")
+    if dps:
+        add_dps(p)
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="print a JSON object")
 
 
 def bound_activation(args: argparse.Namespace) -> Any:
     from ..activations import activation
 
     params: dict[str, object] = {}
-    for name in ("alpha", "a", "b"):
-        value = getattr(args, name, None)
+    for param in _activation_params():
+        value = getattr(args, f"param_{param}", None)
         if value is not None:
-            params[name] = value
+            params[param] = value
     for item in args.param:
         if "=" not in item:
-            raise ValueError(f"--param must look like NAME=VALUE, got {item!r}")
-        key, value = item.split("=", 1)
-        params[key.strip()] = value.strip()
+            raise ValueError(f"--param must look like NAME=VALUE, got {item[:40]!r}")
+        key, value = (part.strip() for part in item.split("=", 1))
+        if key in params:
+            raise ValueError(f"parameter {key!r} given twice (--{key} and --param)")
+        if not key:
+            raise ValueError(f"--param must look like NAME=VALUE, got {item[:40]!r}")
+        parse_number(value, f"--param {key}")
+        params[key] = value
     return activation(args.activation, **params)
 
 
@@ -103,14 +313,39 @@ def jsonable(value: Any, dps: int | None) -> Any:
 
 
 
-def parse_number_list(text: str, name: str) -> list[str]:
-    """Split ``"1,0.5,2"`` into decimal strings, rejecting empty or non-numeric items."""
+#: Most items accepted in one comma-separated option (a vector, a list of widths, lambdas).
+MAX_LIST_ITEMS = 10_000
+
+
+def _split(text: str, name: str, example: str) -> list[str]:
     parts = [p.strip() for p in text.split(",")]
-    if not parts or any(not p for p in parts):
-        raise ValueError(f"{name} must be comma-separated numbers like 1,0, got {text!r}")
-    for p in parts:
-        try:
-            float(p)
-        except ValueError:
-            raise ValueError(f"{name} must be comma-separated numbers, got {p!r}") from None
+    if len(parts) > MAX_LIST_ITEMS:
+        raise ValueError(f"{name} has {len(parts)} items; at most {MAX_LIST_ITEMS} are accepted")
+    if any(not p for p in parts):
+        raise ValueError(f"{name} must be comma-separated {example}, got {text[:60]!r}")
     return parts
+
+
+def parse_number_list(text: str, name: str) -> list[str]:
+    """Split ``"1,0.5,2"`` into decimal strings, each checked by the strict number parser."""
+    parts = _split(text, name, "numbers like 1,0")
+    for p in parts:
+        parse_number(p, name)
+    return parts
+
+
+def parse_int_list(text: str, name: str, *, minimum: int = 1) -> list[int]:
+    """Split ``"10,20,30"`` into integers ``>= minimum`` (plain digits only)."""
+    parts = _split(text, name, "integers like 10,20,30")
+    out = []
+    for i, p in enumerate(parts):
+        digits = p.lstrip("+")
+        if not digits.isdigit() or not digits.isascii() or len(digits) > 18:
+            raise ValueError(
+                f"{name}[{i}] must be an integer (comma-separated like 10,20,30), got {p[:40]!r}"
+            )
+        value = int(digits)
+        if value < minimum:
+            raise ValueError(f"{name}[{i}] must be an integer >= {minimum}, got {value}")
+        out.append(value)
+    return out

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from .._io import atomic_write_text, check_output_path
+from .._validate import parse_number
+from ._common import activation_args, add_output, parse_number_list
+
 __all__ = ["add_verify_parser", "register"]
 
 
 def _range(text: str, name: str) -> tuple[float, float]:
-    parts = [p.strip() for p in text.split(",")]
-    try:
-        a, b = (float(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"{name} must look like a,b (two numbers), got {text!r}") from None
+    parts = parse_number_list(text, name)
+    if len(parts) != 2:
+        raise ValueError(f"{name} must look like a,b (two numbers), got {text[:60]!r}")
+    a, b = (float(parse_number(p, name)) for p in parts)
+    if not (math.isfinite(a) and math.isfinite(b)) or not a < b:
+        raise ValueError(f"{name} must be a,b with finite a < b, got {text[:60]!r}")
     return a, b
 
 
@@ -46,6 +52,12 @@ def _cmd_verify(args: argparse.Namespace) -> None:
     from ..claims import markdown_report, results_json, run_claims, select, summary, table
 
     claims = select(_claims_or_error(), source=args.source, quick=args.quick)
+    if not claims:
+        raise ValueError(
+            f"no claim selected by --source {args.source!r}"
+            + (" with --quick" if args.quick else "")
+            + "; see asymptote verify --list"
+        )
     if args.list:
         for claim in claims:
             print(f"{claim.id:<60} {claim.check.kind:<26} {'quick' if claim.quick else 'full'}")
@@ -59,13 +71,13 @@ def _cmd_verify(args: argparse.Namespace) -> None:
         print(table(results))
         print(summary(results, seconds))
         if args.json:
-            Path(args.json).write_text(json.dumps(results_json(results, seconds), indent=2) + "\n")
+            atomic_write_text(args.json, json.dumps(results_json(results, seconds), indent=2) + "\n")
     if args.markdown:
-        Path(args.markdown).write_text(markdown_report(results, seconds))
+        atomic_write_text(args.markdown, markdown_report(results, seconds))
     if args.report:
         from ..claims.latex import report
 
-        Path(args.report).write_text(report(results))
+        atomic_write_text(args.report, report(results))
     if args.figures:
         _figures(results, Path(args.figures))
     if not all(r.ok for r in results):
@@ -109,43 +121,67 @@ def add_verify_parser(sub: Any) -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check the seed papers' claims (the proofs package)")
     p.add_argument("--source", help="only claims of this citation key, id prefix or proofs module")
     p.add_argument("--quick", action="store_true", help="the quick subset (under a minute)")
-    p.add_argument(
+    add_output(
+        p,
         "--json",
+        suffixes=(".json",),
         nargs="?",
         const="-",
         metavar="FILE",
         help="write the results as JSON to FILE (no FILE: print JSON instead of the table)",
     )
-    p.add_argument("--report", metavar="FILE.tex", help="write a LaTeX report")
-    p.add_argument("--markdown", metavar="FILE.md", help="write the Markdown claims report")
-    p.add_argument("--figures", metavar="DIR", help="write phase diagrams and exponent-fit plots")
+    add_output(p, "--report", suffixes=(".tex",), metavar="FILE.tex", help="write a LaTeX report")
+    add_output(p, "--markdown", suffixes=(".md",), metavar="FILE.md",
+               help="write the Markdown claims report")  # fmt: skip
+    add_output(p, "--figures", directory=True, metavar="DIR",
+               help="write phase diagrams and exponent-fit plots")  # fmt: skip
     p.add_argument("--list", action="store_true", help="list the selected claims, run nothing")
     p.set_defaults(func=_cmd_verify)
     return p
+
+
+def _derive_targets(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """Where ``derive`` writes: (.tex or None for stdout, .pdf or None), checked up front.
+
+    ``-o F.tex`` writes the source; with ``--pdf`` also ``F.pdf``. ``-o F.pdf --pdf`` writes the
+    PDF only. Without ``-o``, ``--pdf`` writes ``<claim id>.pdf`` in the current directory.
+    """
+    force = bool(args.force)
+    output = args.output
+    if output is None:
+        if not args.pdf:
+            return None, None
+        return None, check_output_path(f"{_slug(args.claim_id)}.pdf", "--pdf", force=force)
+    suffix = Path(output).suffix.lower()
+    if suffix == ".pdf":
+        if not args.pdf:
+            raise ValueError(f"-o {output!r} names a PDF: add --pdf, or give a .tex file name")
+        return None, check_output_path(output, "-o", suffixes=(".pdf",), force=force)
+    tex = check_output_path(output, "-o", suffixes=(".tex",), force=force)
+    if not args.pdf:
+        return tex, None
+    return tex, check_output_path(tex.with_suffix(".pdf"), "--pdf", force=force)
 
 
 def _cmd_derive(args: argparse.Namespace) -> None:
     from ..claims import ProofsUnavailableError
     from ..claims.latex import compile_pdf, derive
 
+    tex_path, pdf_path = _derive_targets(args)
     try:
         tex = derive(args.claim_id)
     except ProofsUnavailableError as exc:
         raise ValueError(str(exc)) from None
-    if args.pdf:
-        target = Path(args.output or f"{_slug(args.claim_id)}.tex").with_suffix(".pdf")
+    if pdf_path is not None:
         try:
-            compile_pdf(tex, target)
+            compile_pdf(tex, pdf_path)
         except FileNotFoundError as exc:
             raise ValueError(str(exc)) from None
-        if args.output:
-            Path(args.output).write_text(tex)
-        print(f"wrote {target}", file=sys.stderr)
-        return
-    if args.output:
-        Path(args.output).write_text(tex)
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
+        print(f"wrote {pdf_path}", file=sys.stderr)
+    if tex_path is not None:
+        atomic_write_text(tex_path, tex)
+        print(f"wrote {tex_path}", file=sys.stderr)
+    elif pdf_path is None:
         sys.stdout.write(tex)
 
 
@@ -168,18 +204,20 @@ def register(sub: Any) -> None:
     p = sub.add_parser("derive", help="LaTeX derivation of one claim (asymptote verify --list)")
     p.add_argument("claim_id", metavar="ID", help="claim id, e.g. PLRSG16/critical-line/relu")
     p.add_argument(
-        "-o", "--output", metavar="FILE.tex", help="write the .tex here (default stdout)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the .tex here (default stdout); with --pdf, FILE.tex and FILE.pdf, "
+        "or only the PDF when FILE ends in .pdf",
     )
-    p.add_argument("--pdf", action="store_true", help="also compile it with pdflatex")
+    p.add_argument("--pdf", action="store_true", help="compile it with pdflatex")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
     p.set_defaults(func=_cmd_derive)
 
     p = sub.add_parser("phase", help="order/chaos phase diagram of a feedforward activation")
-    p.add_argument("--activation", required=True, help="registry name (asymptote activations)")
-    p.add_argument("--alpha", help="alpha of alpha_relu (> -1/2)")
-    p.add_argument("--a", help="positive-side slope of ab_relu")
-    p.add_argument("--b", help="negative-side slope of ab_relu / leaky_relu")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    activation_args(p, dps=False, json_flag=False)
     p.add_argument("--sigma-w-range", default="0.5,3", help="a,b (default 0.5,3)")
     p.add_argument("--sigma-b-range", default="0,1", help="a,b (default 0,1)")
-    p.add_argument("--out", required=True, help="output PNG file")
+    add_output(p, "--out", suffixes=(".png", ".pdf", ".svg"), required=True,
+               help="output image (PNG, PDF or SVG)")  # fmt: skip
     p.set_defaults(func=_cmd_phase)

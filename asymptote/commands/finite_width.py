@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
 import mpmath
 import sympy
 
-from ._common import activation_args, bound_activation, emit, jsonable
+from .._validate import check_limit, parse_number
+from ..numeric.montecarlo import ARCHITECTURES, QUANTITIES
+from ._common import (
+    activation_args,
+    add_allow_large,
+    add_dps,
+    add_int,
+    add_number,
+    add_output,
+    bound_activation,
+    emit,
+    jsonable,
+    parse_int_list,
+)
 
 __all__ = ["register"]
-
-
-def _int_list(text: str, name: str) -> list[int]:
-    parts = [p.strip() for p in text.split(",")]
-    out = []
-    for p in parts:
-        if not p or not p.lstrip("-").isdigit():
-            raise ValueError(f"{name} must be comma-separated integers like 10,20,30, got {text!r}")
-        out.append(int(p))
-    return out
 
 
 def _exact_entry(value: sympy.Expr, dps: int | None) -> dict[str, str]:
@@ -35,7 +39,8 @@ def _exact_entry(value: sympy.Expr, dps: int | None) -> dict[str, str]:
 def _cmd_finite_width(args: argparse.Namespace) -> None:
     from ..finite_width.moments import check_widths, failure_modes, output_length_moments
 
-    widths = check_widths(_int_list(args.widths, "--widths"), "--widths")
+    widths = check_widths(parse_int_list(args.widths, "--widths"), "--widths")
+    check_limit(len(widths), "widths", "number of --widths", allow_large=args.allow_large)
     moments = output_length_moments(
         widths,
         args.sigma_w,
@@ -64,32 +69,41 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
     from ..numeric.montecarlo import mean_field_prediction, simulate
 
     act = bound_activation(args)
-    widths = _int_list(args.widths, "--widths")
+    widths = parse_int_list(args.widths, "--widths")
+    for w in widths:
+        check_limit(w, "width", "--widths", allow_large=args.allow_large)
     width: Any = widths[0] if len(widths) == 1 else widths
     depth = args.depth if args.depth is not None else (len(widths) if len(widths) > 1 else None)
     if depth is None:
         raise ValueError("--depth is required when --widths is a single width")
+    check_limit(depth, "kernel_depth", "--depth", allow_large=args.allow_large)
+    check_limit(max(widths) ** 2 * depth * args.samples, "network_work",
+                "width^2 x depth x samples", allow_large=args.allow_large)  # fmt: skip
+    names = [q.strip() for q in args.quantities.split(",")]
+    unknown = sorted(set(names) - set(QUANTITIES))
+    if unknown:
+        raise ValueError(f"--quantities must be among {','.join(QUANTITIES)}, got {unknown[0]!r}")
     extra: dict[str, Any] = {}
     if args.arch in ("frn", "scaled"):
-        extra = {"sigma_v": float(args.sigma_v), "sigma_a": float(args.sigma_a)}
+        extra = {"sigma_v": _float(args.sigma_v, "--sigma-v"), "sigma_a": _float(args.sigma_a, "--sigma-a")}
     if args.arch == "scaled":
-        extra["eta"] = float(args.eta)
+        extra["eta"] = _float(args.eta, "--eta")
     result = simulate(
         args.arch,
         act,
         width,
         depth,
-        float(args.sigma_w),
-        float(args.sigma_b),
+        _float(args.sigma_w, "--sigma-w"),
+        _float(args.sigma_b, "--sigma-b"),
         samples=args.samples,
         seed=args.seed,
         progress=args.progress,
         **extra,
     )
     theory = mean_field_prediction(
-        args.arch, act, width, depth, float(args.sigma_w), float(args.sigma_b), **extra
-    )
-    names = [q.strip() for q in args.quantities.split(",")]
+        args.arch, act, width, depth, _float(args.sigma_w, "--sigma-w"),
+        _float(args.sigma_b, "--sigma-b"), **extra,
+    )  # fmt: skip
     out: dict[str, Any] = {
         "arch": args.arch,
         "activation": act.name,
@@ -106,7 +120,9 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
             "z": np.where(err > 0, (mean - theory[name]) / np.where(err > 0, err, 1), 0.0),
         }
     if args.plot:
-        _plot(args.plot, result, theory, names)
+        from ..plotting import montecarlo_figure
+
+        montecarlo_figure(result, theory, names, args.plot)
         out["plot"] = args.plot
     if args.json:
         print(json.dumps(jsonable(out, None), indent=2))
@@ -119,31 +135,11 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
             print(f"  layer {l:>4}: {m:.6g} +- {e:.2g}   mean field {t:.6g}")
 
 
-def _plot(path: str, result: Any, theory: dict[str, Any], names: list[str]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.4), squeeze=False)
-    layers = np.arange(result.depth + 1)
-    for ax, name in zip(axes[0], names, strict=False):
-        mean, err = result[name]
-        ax.fill_between(
-            layers, mean - 2 * err, mean + 2 * err, alpha=0.3, label="Monte Carlo ±2 s.e."
-        )
-        ax.plot(layers, mean, "o", ms=3)
-        ax.plot(layers, theory[name], "-", color="k", lw=1.2, label="mean field")
-        ax.set_xlabel("layer")
-        ax.set_title(name)
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle(
-        f"{result.arch}, {result.activation}, N={result.widths[-1]}, {result.samples} networks"
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def _float(text: str, option: str) -> float:
+    value = float(parse_number(text, option))
+    if not math.isfinite(value):
+        raise ValueError(f"{option} is too large for float64, got {text!r}")
+    return value
 
 
 def register(subparsers: Any) -> None:
@@ -157,32 +153,35 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--sigma-b", default="0", help="bias standard deviation (default 0)")
     p.add_argument("--input-length", default="1", help="M_0 = ||x^0||^2/n_0 (default 1)")
-    p.add_argument("--input-width", type=int, help="n_0 (needed with --weight-kurtosis != 3)")
+    add_int(p, "--input-width", minimum=1, help="n_0 (needed with --weight-kurtosis != 3)")
     p.add_argument("--weight-kurtosis", default="3", help="E[w^4]/E[w^2]^2 (3 = Gaussian)")
     p.add_argument("--readout", default="relu", choices=["relu", "linear"])
-    p.add_argument("--dps", type=int, help="digits of the decimal strings (default 17)")
+    add_dps(p, help="digits of the decimal strings (default 17)")
+    add_allow_large(p)
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(func=_cmd_finite_width)
 
     p = subparsers.add_parser(
         "montecarlo", help="simulate random networks; mean field vs Monte Carlo"
     )
-    activation_args(p)
-    p.add_argument("--arch", required=True, choices=["feedforward", "rrn", "frn", "scaled"])
+    activation_args(p, dps=False)
+    p.add_argument("--arch", required=True, choices=list(ARCHITECTURES))
     p.add_argument("--widths", required=True, help="one width, or n_1..n_L (feedforward)")
-    p.add_argument("--depth", type=int, help="number of layers (default: number of widths)")
-    p.add_argument("--sigma-w", default="1.4142135623730951")
-    p.add_argument("--sigma-b", default="0")
-    p.add_argument("--sigma-v", default="1", help="branch read-out std (frn, scaled)")
-    p.add_argument("--sigma-a", default="0", help="branch read-out bias std (frn, scaled)")
-    p.add_argument("--eta", default="1", help="branch scale (scaled)")
-    p.add_argument("--samples", type=int, default=100, help="number of networks")
-    p.add_argument("--seed", type=int, default=0)
+    add_int(p, "--depth", minimum=1, help="number of layers (default: number of widths)")
+    add_number(p, "--sigma-w", minimum=0, default="1.4142135623730951")
+    add_number(p, "--sigma-b", minimum=0, default="0")
+    add_number(p, "--sigma-v", minimum=0, default="1", help="branch read-out std (frn, scaled)")
+    add_number(p, "--sigma-a", minimum=0, default="0", help="branch read-out bias std (frn, scaled)")
+    add_number(p, "--eta", minimum=0, default="1", help="branch scale (scaled)")
+    add_int(p, "--samples", minimum=2, limit="samples", default=100, help="number of networks")
+    add_int(p, "--seed", minimum=0, default=0)
+    add_allow_large(p)
     p.add_argument(
         "--quantities",
         default="p,c,grad_x",
         help="comma-separated, e.g. p,q,c,distance,grad_x,grad_w",
     )
-    p.add_argument("--plot", help="write a PNG of theory vs simulation with error bands")
+    add_output(p, "--plot", suffixes=(".png", ".pdf", ".svg"),
+               help="write a PNG of theory vs simulation with error bands")  # fmt: skip
     p.add_argument("--progress", action="store_true", help="progress line on stderr")
     p.set_defaults(func=_cmd_montecarlo)

@@ -11,7 +11,16 @@ import argparse
 import math
 from typing import Any
 
-from ._common import activation_args, bound_activation, emit, parse_number_list
+from .._validate import check_limit
+from ._common import (
+    activation_args,
+    add_int,
+    add_number,
+    add_output,
+    bound_activation,
+    emit,
+    parse_int_list,
+)
 
 __all__ = ["register"]
 
@@ -19,8 +28,6 @@ __all__ = ["register"]
 def _cmd_posterior(args: argparse.Namespace) -> None:
     from ..posteriors import gradient_descent_ensemble, nngp_posterior
 
-    if args.depth < 0:
-        raise ValueError(f"--depth must be >= 0, got {args.depth}")
     act = bound_activation(args)
     data = (args.train_x, args.train_y, args.test_x)
     if args.mode == "bayes":
@@ -48,7 +55,12 @@ def _cmd_posterior(args: argparse.Namespace) -> None:
 def _cmd_linearization(args: argparse.Namespace) -> None:
     from ..linearization import linearization_check, plot_linearization
 
-    widths = [int(float(w)) for w in parse_number_list(args.widths, "--widths")]
+    widths = parse_int_list(args.widths, "--widths")
+    for w in widths:
+        check_limit(w, "width", "--widths", allow_large=args.allow_large)
+    work = max(widths) ** 2 * args.depth * args.seeds * args.steps * len(widths)
+    check_limit(work, "network_work", "width^2 x depth x seeds x steps x widths",
+                allow_large=args.allow_large)  # fmt: skip
     res = linearization_check(
         bound_activation(args), args.sigma_w, args.sigma_b, depth=args.depth, widths=widths,
         seeds=args.seeds, steps=args.steps, learning_rate=args.learning_rate,
@@ -89,9 +101,10 @@ def register(subparsers: Any) -> None:
         "posterior", help="NNGP Bayesian posterior or gradient-descent ensemble at test inputs"
     )
     activation_args(p)
-    p.add_argument("--sigma-w", required=True, help="weight standard deviation")
-    p.add_argument("--sigma-b", required=True, help="bias standard deviation")
-    p.add_argument("--depth", type=int, required=True, help="number of nonlinearities")
+    add_number(p, "--sigma-w", minimum=0, required=True, help="weight standard deviation")
+    add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
+    add_int(p, "--depth", minimum=0, limit="kernel_depth", required=True,
+            help="number of nonlinearities")  # fmt: skip
     p.add_argument("--train-x", required=True, help=".npy or .csv file, one point a row")
     p.add_argument("--train-y", required=True, help=".npy or .csv file, one target a row")
     p.add_argument("--test-x", required=True, help=".npy or .csv file, one point a row")
@@ -99,29 +112,28 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--kernel", choices=("ntk", "nngp"), help="gd: train all layers (ntk) or the readout"
     )
-    p.add_argument("--time", help="training time t >= 0 or 'inf' (default inf)")
-    p.add_argument("--learning-rate", help="eta > 0 (default 1; loss (1/2n) sum (f - y)^2)")
-    p.add_argument("--noise", help="bayes: observation-noise variance >= 0 (default 0)")
-    p.add_argument(
-        "--diag-reg", default="0", help="diagonal regularizer, relative to the mean diagonal"
-    )
+    add_number(p, "--time", minimum=0, allow_inf=True,
+               help="training time t >= 0 or 'inf' (default inf)")  # fmt: skip
+    add_number(p, "--learning-rate", positive=True,
+               help="eta > 0 (default 1; loss (1/2n) sum (f - y)^2)")  # fmt: skip
+    add_number(p, "--noise", minimum=0, help="bayes: observation-noise variance >= 0 (default 0)")
+    add_number(p, "--diag-reg", minimum=0, default="0",
+               help="diagonal regularizer, relative to the mean diagonal")  # fmt: skip
     p.set_defaults(func=_cmd_posterior)
 
     p = subparsers.add_parser(
         "linearization", help="train finite networks: distance from the linearized model vs width"
     )
-    p.add_argument("--activation", default="relu", help="registry name (default relu)")
-    p.add_argument("--alpha", help=argparse.SUPPRESS)
-    p.add_argument("--a", help=argparse.SUPPRESS)
-    p.add_argument("--b", help=argparse.SUPPRESS)
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--sigma-w", default=str(math.sqrt(2.0)), help="default sqrt(2)")
-    p.add_argument("--sigma-b", default="0.1", help="default 0.1")
-    p.add_argument("--depth", type=int, default=1, help="hidden layers (default 1)")
+    activation_args(p, default="relu", dps=False)
+    add_number(p, "--sigma-w", minimum=0, default=str(math.sqrt(2.0)), help="default sqrt(2)")
+    add_number(p, "--sigma-b", minimum=0, default="0.1", help="default 0.1")
+    add_int(p, "--depth", minimum=1, limit="kernel_depth", default=1,
+            help="hidden layers (default 1)")  # fmt: skip
     p.add_argument("--widths", default="256,512,1024,2048,4096")
-    p.add_argument("--seeds", type=int, default=8, help="initializations per width")
-    p.add_argument("--steps", type=int, default=200, help="full-batch gradient-descent steps")
-    p.add_argument("--learning-rate", help="step size (default n / lambda_max(NTK))")
-    p.add_argument("--plot", metavar="FILE.png", help="save a log-log plot")
-    p.add_argument("--json", action="store_true", help="print a JSON object")
+    add_int(p, "--seeds", minimum=2, limit="seeds", default=8, help="initializations per width")
+    add_int(p, "--steps", minimum=1, limit="steps", default=200,
+            help="full-batch gradient-descent steps")  # fmt: skip
+    add_number(p, "--learning-rate", positive=True, help="step size (default n / lambda_max(NTK))")
+    add_output(p, "--plot", suffixes=(".png", ".pdf", ".svg"), metavar="FILE.png",
+               help="save a log-log plot")  # fmt: skip
     p.set_defaults(func=_cmd_linearization)

@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
 import numpy as np
 import sympy
 
-from ._common import bound_activation, fmt
+from .._io import atomic_write
+from .._validate import parse_number
+from ._common import (
+    activation_args,
+    add_dps,
+    add_int,
+    add_number,
+    add_output,
+    bound_activation,
+    fmt,
+)
 
 __all__ = ["register"]
 
 
-def _arch_args(p: argparse.ArgumentParser, *, sigmas: bool = True) -> None:
-    p.add_argument("--arch", required=True, choices=["feedforward", "rrn", "frn"])
-    p.add_argument("--activation", required=True, help="registry name (`asymptote activations`)")
-    p.add_argument("--alpha", help="alpha of alpha_relu")
-    p.add_argument("--a", help="positive-side slope of ab_relu")
-    p.add_argument("--b", help="negative-side slope of ab_relu / leaky_relu")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+def _arch_args(p: argparse.ArgumentParser, *, sigmas: bool = True, dps_default: int | None = None) -> None:
+    from ..recurrences.catalog import ARCHITECTURES
+
+    p.add_argument("--arch", required=True, choices=sorted(ARCHITECTURES))
+    activation_args(p, dps=False, json_flag=False)
     if sigmas:
-        p.add_argument("--sigma-w", required=True, help="weight standard deviation")
-        p.add_argument("--sigma-b", required=True, help="bias standard deviation")
-        p.add_argument("--sigma-v", help="FRN output-weight standard deviation")
-        p.add_argument("--sigma-a", help="FRN output-bias standard deviation")
-        p.add_argument("--e0", default="0.5", help="cosine distance of the two inputs (default 0.5)")
-        p.add_argument("--p0", default="1", help="input length ||x||^2/N (default 1)")
-        p.add_argument("--m0", default="0", help="mean of the input coordinates (default 0)")
+        add_number(p, "--sigma-w", minimum=0, required=True, help="weight standard deviation")
+        add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
+        add_number(p, "--sigma-v", minimum=0, help="FRN output-weight standard deviation")
+        add_number(p, "--sigma-a", minimum=0, help="FRN output-bias standard deviation")
+        add_number(p, "--e0", minimum=0, default="0.5",
+                   help="cosine distance 1 - c of the two inputs, in [0, 2] (default 0.5)")  # fmt: skip
+        add_number(p, "--p0", positive=True, default="1", help="input length ||x||^2/N (default 1)")
+        add_number(p, "--m0", default="0", help="mean of the input coordinates (default 0)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
 
 
 def _sigmas(args: argparse.Namespace) -> dict[str, Any]:
@@ -41,25 +52,24 @@ def _sigmas(args: argparse.Namespace) -> dict[str, Any]:
         for name in ("sigma_v", "sigma_a"):
             if name not in out:
                 raise ValueError(f"--{name.replace('_', '-')} is required for --arch frn")
+    elif out:
+        raise ValueError(f"--sigma-v and --sigma-a apply to --arch frn only, not {args.arch}")
     return out
 
 
 def _opt_float(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise ValueError(f"sigma values must be numbers, got {value!r}") from None
+    return None if value is None else float(parse_number(value, "sigma"))
 
 
 def _floats(args: argparse.Namespace) -> dict[str, float]:
     out = {}
     for name in ("sigma_w", "sigma_b", "p0", "e0", "m0"):
-        try:
-            out[name] = float(getattr(args, name))
-        except ValueError:
-            raise ValueError(f"--{name.replace('_', '-')} must be a number") from None
+        value = float(parse_number(getattr(args, name), f"--{name.replace('_', '-')}"))
+        if not math.isfinite(value):
+            raise ValueError(f"--{name.replace('_', '-')} is too large for float64, got {value}")
+        out[name] = value
+    if out["e0"] > 2:
+        raise ValueError(f"--e0 is a cosine distance 1 - c and must lie in [0, 2], got {args.e0}")
     return out
 
 
@@ -118,8 +128,6 @@ def _cmd_iterate(args: argparse.Namespace) -> None:
     act = bound_activation(args)
     extra = _sigmas(args)
     nums = _floats(args)
-    if args.depth < 1:
-        raise ValueError(f"--depth must be >= 1, got {args.depth}")
     traj = iterate(
         args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
         p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
@@ -134,7 +142,7 @@ def _cmd_iterate(args: argparse.Namespace) -> None:
     for name, values in traj.log_multipliers.items():
         arrays[f"log_multiplier_{name}"] = values
     if args.out:
-        np.savez_compressed(args.out, **arrays)
+        atomic_write(args.out, lambda handle: np.savez_compressed(handle, **arrays))
     if args.plot:
         from ..plotting_residual import plot_trajectory
 
@@ -177,21 +185,20 @@ def register(sub: Any) -> None:
     """Add ``exponents``, ``iterate`` and ``recurrence`` to the ``asymptote`` CLI."""
     p = sub.add_parser("exponents", help="leading depth laws (exact) and fitted exponents")
     _arch_args(p)
-    p.add_argument("--depth", type=int, default=0, help="iterate this deep and fit (>= 100)")
-    p.add_argument("--dps", type=int, default=20, help="digits of the exact values")
-    p.add_argument("--json", action="store_true")
+    add_int(p, "--depth", minimum=0, limit="depth", default=0,
+            help="iterate this deep and fit (>= 100; 0: laws only)")  # fmt: skip
+    add_dps(p, default=20, help="digits of the exact values (default 20)")
     p.set_defaults(func=_cmd_exponents)
 
     p = sub.add_parser("iterate", help="iterate the mean-field recurrence to depth L")
     _arch_args(p)
-    p.add_argument("--depth", type=int, required=True)
-    p.add_argument("--out", help="save trajectories to FILE.npz")
-    p.add_argument("--plot", help="draw log-log trajectories with the symbolic laws to FILE.png")
-    p.add_argument("--json", action="store_true")
+    add_int(p, "--depth", minimum=1, limit="depth", required=True, help="number of layers")
+    add_output(p, "--out", suffixes=(".npz",), help="save trajectories to FILE.npz")
+    add_output(p, "--plot", suffixes=(".png", ".pdf", ".svg"),
+               help="draw log-log trajectories with the symbolic laws to FILE.png")  # fmt: skip
     p.set_defaults(func=_cmd_iterate)
 
     p = sub.add_parser("recurrence", help="print the derived mean-field recurrences")
     _arch_args(p, sigmas=False)
     p.add_argument("--latex", action="store_true", help="LaTeX align* environment")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_recurrence)

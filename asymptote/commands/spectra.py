@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ._common import activation_args, bound_activation, emit, parse_number_list
+from .._validate import parse_number
+from ._common import (
+    activation_args,
+    add_int,
+    add_number,
+    add_output,
+    bound_activation,
+    emit,
+    parse_number_list,
+)
 
 __all__ = ["register"]
 
@@ -15,12 +24,8 @@ def _cmd_spectrum(args: argparse.Namespace) -> None:
     from ..spectra.free_probability import WEIGHT_KINDS
 
     act = bound_activation(args)
-    if args.depth < 1:
-        raise ValueError(f"--depth must be an int >= 1, got {args.depth}")
     if args.weights not in WEIGHT_KINDS:
         raise ValueError(f"--weights must be gaussian or orthogonal, got {args.weights!r}")
-    if not 1 <= args.moments <= 200:
-        raise ValueError(f"--moments must be from 1 to 200, got {args.moments}")
     lambdas: list[Any] = []
     if args.density:
         lambdas = parse_number_list(args.density, "--density")
@@ -44,12 +49,8 @@ def _cmd_spectrum(args: argparse.Namespace) -> None:
     if args.plot:
         from ..spectra.empirical import plot_spectrum
 
-        if args.empirical_width is not None and not 2 <= args.empirical_width <= 4096:
-            raise ValueError(
-                f"--empirical-width must be from 2 to 4096, got {args.empirical_width}"
-            )
-        sw = float(args.sigma_w)
-        sb = float(args.sigma_b)
+        sw = float(parse_number(args.sigma_w, "--sigma-w"))
+        sb = float(parse_number(args.sigma_b, "--sigma-b"))
         out["plot"] = plot_spectrum(
             act,
             sw,
@@ -68,14 +69,16 @@ def register(subparsers: Any) -> None:
         "spectrum", help="moments, edge, atoms and density of the spectrum of J J^T"
     )
     activation_args(p)
-    p.add_argument("--sigma-w", required=True, help="weight standard deviation")
-    p.add_argument("--sigma-b", required=True, help="bias standard deviation")
-    p.add_argument("--depth", type=int, required=True, help="number of layers L >= 1")
-    p.add_argument("--weights", default="gaussian", help="gaussian or orthogonal")
-    p.add_argument("--moments", type=int, default=4, help="number of moments K (default 4)")
+    add_number(p, "--sigma-w", minimum=0, required=True, help="weight standard deviation")
+    add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
+    add_int(p, "--depth", minimum=1, limit="kernel_depth", required=True,
+            help="number of layers L >= 1")  # fmt: skip
+    p.add_argument("--weights", default="gaussian", choices=("gaussian", "orthogonal"))
+    add_int(p, "--moments", minimum=1, limit="moments", default=4,
+            help="number of moments K (default 4)")  # fmt: skip
     p.add_argument("--density", help="comma-separated lambdas where rho(lambda) is printed")
-    p.add_argument("--plot", help="write the density (and a histogram) to this PNG file")
-    p.add_argument(
-        "--empirical-width", type=int, help="overlay eigenvalues of random networks of this width"
-    )
+    add_output(p, "--plot", suffixes=(".png", ".pdf", ".svg"),
+               help="write the density (and a histogram) to this PNG file")  # fmt: skip
+    add_int(p, "--empirical-width", minimum=2, limit="width",
+            help="overlay eigenvalues of random networks of this width")  # fmt: skip
     p.set_defaults(func=_cmd_spectrum)

@@ -70,7 +70,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from numbers import Integral, Real
 from typing import Any
 
@@ -80,6 +79,7 @@ import sympy
 from sympy.functions.combinatorial.numbers import stirling
 
 from .._precision import GUARD_DIGITS, check_dps
+from .._validate import is_number_text, to_exact, to_fraction
 
 __all__ = [
     "LengthMoments",
@@ -142,53 +142,50 @@ def parse_real(value: object, name: str, *, minimum: float | None = 0.0) -> symp
     """Convert a real number exactly into a SymPy number.
 
     Strings: decimals (``"0.1"`` is one tenth), fractions (``"1/3"``) and ``"sqrt(r)"`` with
-    a rational ``r``; floats: their exact binary value; ``Fraction``, ``int``, ``mpf`` exactly.
+    a rational ``r``; floats: their exact binary value; ``Fraction``, ``int``, ``mpf`` exactly;
+    SymPy numbers without free symbols as given. Text follows the strict grammar of
+    :func:`asymptote._validate.parse_number` and never reaches SymPy's parser.
+
+    Raises
+    ------
+    TypeError
+        Not a real number (text that is no number, ``bool``, a SymPy symbol, ``None``).
+    ValueError
+        A number out of range: non-finite, an exponent beyond the grammar's bound, or below
+        ``minimum``.
 
     Examples
     --------
     >>> parse_real("sqrt(2)", "sigma_w") ** 2
     2
+    >>> parse_real(0.1, "x") == sympy.Rational(3602879701896397, 36028797018963968)
+    True
     """
+    message = (
+        f"{name} must be a finite real number (int, float, Fraction, mpf, or a string such "
+        f"as '0.1', '1/3', 'sqrt(2)'), got {value!r}"
+    )
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got bool {value!r}")
     try:
-        if isinstance(value, sympy.Basic):
-            out = sympy.sympify(value)
-        elif isinstance(value, str):
+        if isinstance(value, str):
             match = _SQRT.match(value)
-            if match:
-                inner = sympy.Rational(match.group(1).strip())
-                if inner < 0:
-                    raise ValueError
-                out = sympy.sqrt(inner)
-            else:
-                out = sympy.Rational(value.strip())
-        elif isinstance(value, Fraction):
-            out = sympy.Rational(value.numerator, value.denominator)
-        elif isinstance(value, Integral):
-            out = sympy.Integer(int(value))
-        elif isinstance(value, mpmath.mpf):
-            if not mpmath.isfinite(value):
-                raise ValueError
-            man, exp = value.man_exp
-            out = sympy.Integer(man) * sympy.Integer(2) ** exp
-        elif isinstance(value, Real) or hasattr(value, "__float__"):
-            f = float(value)  # type: ignore[arg-type]
-            if not math.isfinite(f):
-                raise ValueError
-            out = sympy.Rational(f)
-        else:
-            raise TypeError
-    except (TypeError, ValueError, SyntaxError, sympy.SympifyError):
-        raise TypeError(
-            f"{name} must be a finite real number (int, float, Fraction, mpf, or a string such "
-            f"as '0.1', '1/3', 'sqrt(2)'), got {value!r}"
-        ) from None
+            inner = match.group(1).strip() if match else value
+            if not is_number_text(inner):
+                raise TypeError(message)
+            out = to_exact(f"sqrt({inner})" if match else value, name)
+        elif isinstance(value, sympy.Basic):
+            out = to_exact(value, name)
+        else:  # int, Fraction, Decimal, mpf exactly; floats by their binary value
+            frac = to_fraction(value, name)
+            out = sympy.Rational(frac.numerator, frac.denominator)
+    except TypeError:
+        raise TypeError(message) from None
     if out.is_real is not True or out.is_finite is not True:
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
     if minimum is not None and out < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return out
+    return out  # type: ignore[no-any-return]
 
 
 def _per_layer(value: object, depth: int, name: str) -> list[sympy.Expr]:
@@ -228,11 +225,16 @@ class _Backend:
         self.dps = None if dps is None else check_dps(dps)
 
     def __call__(self, value: Any) -> Any:
+        # values here are SymPy numbers from parse_real or Python ints; text never (sympify
+        # of text is eval), hence strict=True
+        if isinstance(value, str):
+            raise TypeError(f"internal error: text {value!r} reached the number backend")
         if self.exact:
-            return sympy.sympify(value)
+            return sympy.sympify(value, strict=True)
         if self.dps is not None:
             digits = self.dps + GUARD_DIGITS
-            return mpmath.mpf(sympy.Float(sympy.sympify(value).evalf(digits + 5), digits + 5)._mpf_)
+            number = sympy.sympify(value, strict=True).evalf(digits + 5)
+            return mpmath.mpf(sympy.Float(number, digits + 5)._mpf_)
         return float(value)
 
     def finish(self, value: Any, name: str) -> Any:
@@ -309,6 +311,32 @@ def layer_factor_moment(width: int, order: int, *, readout: str = "relu") -> sym
 # ---------------------------------------------------------------------------------------
 # mean and second moment (any symmetric laws)
 # ---------------------------------------------------------------------------------------
+def _check_mean_positive(sw2: Sequence[Any], sb2: Sequence[Any], m0: Any) -> None:
+    r"""Raise ``ValueError`` when :math:`E[M_d] = 0` exactly: the ratio would be 0/0.
+
+    Every term of the mean recursion :math:`E M_j = \rho_j(\sigma_{w,j}^2 E M_{j-1} +
+    \sigma_{b,j}^2)` is >= 0, so the mean vanishes exactly when, after the last layer with
+    a bias, some layer has ``sigma_w = 0`` (or the input length is 0).
+    """
+    zero, cause = m0 == 0, None
+    for j, (a, b) in enumerate(zip(sw2, sb2, strict=True)):
+        if b != 0:
+            zero, cause = False, None
+        elif a == 0:
+            zero, cause = True, j
+    if not zero:
+        return
+    if cause is not None:
+        raise ValueError(
+            f"sigma_w must be > 0 (got 0 in layer {cause + 1}, with no bias after it): "
+            f"then E[M_d] = 0 and the ratio E[M_d^2]/E[M_d]^2 is undefined (0/0)"
+        )
+    raise ValueError(
+        "input_length must be > 0 when sigma_b = 0 in every layer: otherwise E[M_d] = 0 and "
+        "the ratio E[M_d^2]/E[M_d]^2 is undefined (0/0)"
+    )
+
+
 @dataclass(frozen=True)
 class LengthMoments:
     """Mean, second moment, variance and :math:`E[M_d^2]/E[M_d]^2` of :math:`M_d`.
@@ -413,6 +441,7 @@ def output_length_moments(
         raise ValueError(
             f"input_fourth_moment must be >= input_length^2 (Jensen), got {input_fourth_moment!r}"
         )
+    _check_mean_positive(sw2, sb2, m0)
     be = _Backend(exact, dps)
     with be.context():
         one = be(1)
@@ -434,7 +463,7 @@ def output_length_moments(
             fourth = rho * e4
             fan_in = n
         variance = second - mean * mean
-        ratio = second / (mean * mean) if mean != 0 else be(1)
+        ratio = second / (mean * mean)
         if be.exact:
             variance, ratio = sympy.simplify(variance), sympy.simplify(ratio)
         return LengthMoments(
@@ -519,8 +548,8 @@ def output_length_mellin(
 
     Examples
     --------
-    >>> float(output_length_mellin([3], 2, "sqrt(2)"))  # = 4 E[F^2] = 1 + 5/3
-    2.6666666666666665
+    >>> round(float(output_length_mellin([3], 2, "sqrt(2)")), 12)  # = 4 E[F^2] = 1 + 5/3
+    2.666666666667
     """
     ns = check_widths(widths)
     d = len(ns)
@@ -658,6 +687,12 @@ def failure_modes(
     d = len(ns)
     rectified_last = _check_readout(readout)
     sw2 = [x**2 for x in _per_layer(sigma_w, d, "sigma_w")]
+    zero = [j + 1 for j, s in enumerate(sw2) if s == 0]
+    if zero:
+        raise ValueError(
+            f"sigma_w must be > 0 (got 0 in layer {zero[0]}): without biases E[M_d] = 0, so "
+            f"the ratio E[M_d^2]/E[M_d]^2 is undefined (0/0)"
+        )
     mean_ratio = (
         sympy.prod([s / 2 for s in sw2])
         if rectified_last

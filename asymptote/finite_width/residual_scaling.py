@@ -80,6 +80,16 @@ def _check_eta(eta: object) -> list[sympy.Expr]:
     return [parse_real(e, f"eta[{i}]") for i, e in enumerate(eta)]
 
 
+def _exact_or_symbol(value: object, name: str) -> sympy.Expr:
+    """A SymPy expression passed by a program (symbols allowed) as is; any other value
+    exactly through :func:`parse_real` (text by the strict number grammar, never sympify)."""
+    if isinstance(value, sympy.Basic):
+        if not isinstance(value, sympy.Expr) or value.is_real is False:
+            raise TypeError(f"{name} must be a real number or SymPy expression, got {value!r}")
+        return value
+    return parse_real(value, name)
+
+
 def residual_length_moments(
     eta: Sequence[Any],
     width: int,
@@ -184,7 +194,7 @@ def ratio_moments(
     """
     (n,) = check_widths([width], "width")
     (m,) = check_widths([hidden_width if hidden_width is not None else width], "hidden_width")
-    e, g = sympy.sympify(eta), sympy.sympify(gain)
+    e, g = _exact_or_symbol(eta, "eta"), _exact_or_symbol(gain, "gain")
     mean = 1 + g * e**2
     var = 4 * g * e**2 / n + g**2 * e**4 * (
         (1 + sympy.Rational(5, m)) * (1 + sympy.Rational(2, n)) - 1

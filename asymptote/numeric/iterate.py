@@ -47,7 +47,7 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
-from .._precision import check_dps, to_mpf, workdps
+from .._precision import check_dps, check_float64_square, to_float, to_mpf, workdps
 from ..activations import BoundActivation, as_activation
 from ..recurrences import Recurrence, recurrence
 from ..recurrences.bind import mean_at_unit_variance, mean_transform, transform_value
@@ -159,7 +159,7 @@ def _scaled_expressions(arch: str) -> tuple[list[str], list[sympy.Expr]]:
         expr = rec.parameter_gradients[name].subs(subs_t)
         expr = sympy.expand_log(sympy.log(expr), force=True).subs(sympy.log(p), _ell)
         exprs.append(expr)
-    return names, [sympy.sympify(e).subs(p, sympy.exp(_ell)) for e in exprs]
+    return names, [sympy.sympify(e, strict=True).subs(p, sympy.exp(_ell)) for e in exprs]
 
 
 @cache
@@ -264,13 +264,21 @@ def _sigmas(arch: str, sigma_w: Any, sigma_b: Any, sigma_v: Any, sigma_a: Any) -
     return out
 
 
-def _check_float(name: str, value: Any, *, low: float, high: float = math.inf) -> FloatArray:
+def _check_float(
+    name: str, value: Any, *, low: float, high: float = math.inf, squared: bool = False
+) -> FloatArray:
+    """Float64 array of ``value`` in ``[low, high]`` (``squared``: its square must be finite)."""
+    original = value
+    if isinstance(value, str):  # the strict number grammar (never evaluated)
+        value = to_float(value, name)
     try:
         arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number or array, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name} must be a real number or array, got {original!r}") from None
     if not np.all(np.isfinite(arr)) or np.any(arr < low) or np.any(arr > high):
-        raise ValueError(f"{name} must lie in [{low}, {high}], got {value!r}")
+        raise ValueError(f"{name} must lie in [{low}, {high}], got {original!r}")
+    if squared:
+        check_float64_square(arr, name, original)
     return arr
 
 
@@ -343,7 +351,7 @@ def iterate(
     sig = _sigmas(arch, sigma_w, sigma_b, sigma_v, sigma_a)
     if dps is not None:
         return _iterate_mp(arch, act, sig, int(depth), p0, e0, m0, check_dps(dps))
-    sig_arr = {k: _check_float(f"sigma_{k}", v, low=0.0) for k, v in sig.items()}
+    sig_arr = {k: _check_float(f"sigma_{k}", v, low=0.0, squared=True) for k, v in sig.items()}
     p0a = _check_float("p0", p0, low=1e-300)
     e0a = _check_float("e0", e0, low=-1.0, high=1.0)
     m0a = _check_float("m0", m0, low=-math.inf)

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from .._precision import to_float
+from .._precision import check_float64_square, to_float
 from ..activations import BoundActivation, as_activation
 
 __all__ = [
@@ -176,13 +176,19 @@ def _sigma(value: object, name: str) -> float:
     out = to_float(value, name)
     if out < 0:
         raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
+    check_float64_square(out, name, value)
     return out
 
 
 def _eta(eta: object, depth: int) -> np.ndarray:
     if eta is None:
         raise ValueError("arch 'scaled' needs eta (a scalar or one scale per block)")
-    arr = np.asarray(eta, dtype=float)
+    if isinstance(eta, str):  # the strict number grammar (never evaluated)
+        eta = to_float(eta, "eta")
+    try:
+        arr = np.asarray(eta, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"eta must be a real number or a sequence of them, got {eta!r}") from None
     if arr.ndim == 0:
         arr = np.full(depth, float(arr))
     if arr.shape != (depth,) or not np.all(np.isfinite(arr)) or np.any(arr < 0):

@@ -76,11 +76,23 @@ def mean_transform(act: BoundActivation, q: Any, *, dps: int | None = None) -> A
 
 
 def sympy_to_str(expr: Any) -> str:
-    """A decimal string for an exact SymPy number (Rational prints as ``p/q``)."""
+    """A decimal string for an exact SymPy number, at the working precision.
+
+    Only SymPy numbers and ints are accepted (never text: SymPy's parser is ``eval``).
+    Rationals are divided exactly in mpmath; other real numbers (``sqrt(2)/2``) evaluated.
+    """
     import sympy
 
-    num, den = sympy.fraction(sympy.nsimplify(expr))
-    return str(mpmath.mpf(int(num)) / int(den)) if den != 1 else str(int(num))
+    if isinstance(expr, bool) or not isinstance(expr, (sympy.Basic, int)):
+        raise TypeError(f"expected a SymPy number, got {type(expr).__name__} {expr!r}")
+    value = sympy.sympify(expr, strict=True)
+    if value.is_Rational:
+        num, den = int(value.p), int(value.q)
+        return str(mpmath.mpf(num) / den) if den != 1 else str(num)
+    if value.free_symbols or value.is_real is not True:
+        raise TypeError(f"expected a real SymPy number, got {expr!r}")
+    digits = mpmath.mp.dps + 5
+    return str(mpmath.mpf(sympy.Float(value.evalf(digits), digits)._mpf_))
 
 
 def transform_value(name: str, act: BoundActivation, *args: Any, dps: int | None = None) -> Any:

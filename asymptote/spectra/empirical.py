@@ -226,7 +226,8 @@ def plot_spectrum(
     **params: object,
 ) -> str:
     r"""Plot the limiting density of :math:`JJ^T` (and optionally a histogram of the
-    eigenvalues of random networks of width ``empirical_width``) into ``path`` (PNG).
+    eigenvalues of random networks of width ``empirical_width``) into ``path`` (format from
+    the suffix, PNG without one; written atomically, the matplotlib backend is left alone).
 
     Atoms are drawn as vertical bars labelled with their mass (the curve starts at the first
     grid point where the density solver converges: for smooth activations with orthogonal
@@ -239,11 +240,7 @@ def plot_spectrum(
     str
         ``path``.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from ..plotting import new_figure, save_figure
     from .density import spectral_atoms, spectral_density, spectral_edge
 
     act = as_activation(activation, **params)
@@ -262,7 +259,8 @@ def plot_spectrum(
             if start >= grid.size // 4:
                 raise
     grid = grid[start:]
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig = new_figure(figsize=(6.4, 4.0))
+    ax = fig.subplots()
     if empirical_width is not None:
         emp = empirical_spectrum(
             act,
@@ -298,6 +296,5 @@ def plot_spectrum(
     ax.set_title(title or f"{act!r}, {weights} weights, L = {depth}")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
     return path

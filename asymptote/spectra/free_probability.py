@@ -46,14 +46,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import mpmath
 import numpy as np
 import sympy
 
-from .._precision import check_dps, round_mpf, to_mpf, workdps
+from .._precision import check_dps, check_float64_square, round_mpf, to_float, to_mpf, workdps
+from .._validate import to_exact, to_fraction
 from ..activations import BoundActivation, as_activation
 from ..activations._base import X
 from ..errors import ConvergenceError
@@ -103,14 +103,10 @@ def check_order(order: object, name: str = "order") -> int:
 
 def _sigma(value: object, name: str, backend: str) -> Any:
     if backend == "numpy":
-        if isinstance(value, bool):
-            raise TypeError(f"{name} must be a real number, got bool")
-        try:
-            out: Any = float(Fraction(value)) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a real number, got {value!r}") from None
-        if not math.isfinite(out) or out <= 0:
+        out: Any = to_float(value, name)  # text by the strict grammar, never evaluated
+        if out <= 0:
             raise ValueError(f"{name} must be a finite standard deviation > 0, got {value!r}")
+        check_float64_square(out, name, value)
         return out
     out = to_mpf(value, name)
     if out <= 0:
@@ -120,9 +116,10 @@ def _sigma(value: object, name: str, backend: str) -> Any:
 
 def _sigma_b(value: object, backend: str) -> Any:
     if backend == "numpy":
-        out = float(Fraction(value)) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-        if not math.isfinite(out) or out < 0:
+        out = to_float(value, "sigma_b")
+        if out < 0:
             raise ValueError(f"sigma_b must be a finite standard deviation >= 0, got {value!r}")
+        check_float64_square(out, "sigma_b", value)
         return out
     out = to_mpf(value, "sigma_b")
     if out < 0:
@@ -466,7 +463,7 @@ def _piecewise_constant_pieces(act: BoundActivation) -> list[tuple[Any, Any, sym
     """[(left, right, phi'^2 on the interval)] if phi' is constant between kinks, else None."""
     dphi = act.spec.dphi.subs(act.sympy_subs)
     pieces = [e for e, _ in dphi.args] if isinstance(dphi, sympy.Piecewise) else [dphi]
-    if any(X in sympy.sympify(e).free_symbols for e in pieces):
+    if any(X in sympy.sympify(e, strict=True).free_symbols for e in pieces):
         return None
     kinks = sorted({sympy.nsimplify(k.subs(act.sympy_subs)) for k in act.spec.kinks}, key=float)
     edges: list[Any] = [-sympy.oo, *kinks, sympy.oo]
@@ -478,7 +475,7 @@ def _piecewise_constant_pieces(act: BoundActivation) -> list[tuple[Any, Any, sym
             mid = left + 1
         else:
             mid = (left + right) / 2
-        value = sympy.nsimplify(sympy.sympify(dphi.subs(X, mid)) ** 2)
+        value = sympy.nsimplify(sympy.sympify(dphi.subs(X, mid), strict=True) ** 2)
         out.append((left, right, value))
     return out
 
@@ -684,12 +681,17 @@ def spectrum_model(
 # ---------------------------------------------------------------------------------------
 # public functions
 # ---------------------------------------------------------------------------------------
-def _exact_sigma(value: object) -> sympy.Expr:
-    if isinstance(value, sympy.Expr):
-        return value
+def _exact_sigma(value: object, name: str = "sigma_w") -> sympy.Expr:
+    """Exact SymPy value of a standard deviation, never through SymPy's parser.
+
+    Floats keep their binary value; text follows the strict grammar of
+    :mod:`asymptote._validate` (plus ``"sqrt(r)"``); SymPy numbers without free symbols are
+    kept as given.
+    """
     if isinstance(value, float):
-        return sympy.Rational(Fraction(value))
-    return sympy.nsimplify(str(value), rational=True)
+        frac = to_fraction(value, name)
+        return sympy.Rational(frac.numerator, frac.denominator)
+    return to_exact(value, name)  # type: ignore[no-any-return]
 
 
 def spectrum_moments(
@@ -757,13 +759,13 @@ def spectrum_moments(
     g = check_weights(weights)
     order = check_order(order)
     if exact:
-        model = spectrum_model(
-            act, float(_exact_sigma(sigma_w)), sigma_b, depth=depth, weights=weights
-        )
-        mus = [model.law.exact_moment(k) for k in range(1, order + 1)]
         sw = _exact_sigma(sigma_w)
         if not sw.is_positive:
             raise ValueError(f"sigma_w must be > 0, got {sigma_w!r}")
+        sw_float = float(sw)
+        check_float64_square(sw_float, "sigma_w", sigma_w)  # q* is found in float64
+        model = spectrum_model(act, sw_float, sigma_b, depth=depth, weights=weights)
+        mus = [model.law.exact_moment(k) for k in range(1, order + 1)]
         out = _moments_from_mu(mus, sw**2, depth, g, sympy.Integer(1))
         return [sympy.nsimplify(sympy.expand(v)) for v in out]
     if dps is None:

@@ -86,7 +86,7 @@ def test_kernel_json_matches_neural_tangents(capsys):
 @pytest.mark.parametrize(
     "argv,word",
     [
-        (["fixed-point", "--activation", "tanh", "--sigma-w", "-1", "--sigma-b", "0.3"], "sigma_w"),
+        (["fixed-point", "--activation", "tanh", "--sigma-w", "-1", "--sigma-b", "0.3"], "--sigma-w"),
         (
             ["fixed-point", "--activation", "nope", "--sigma-w", "1", "--sigma-b", "0.3"],
             "activation",
@@ -107,9 +107,9 @@ def test_kernel_json_matches_neural_tangents(capsys):
         ),
         (
             ["fixed-point", "--activation", "tanh", "--sigma-w", "abc", "--sigma-b", "0.3"],
-            "sigma_w",
+            "--sigma-w",
         ),
-        (["critical", "--activation", "tanh", "--sigma-b", "x", "--dps", "20"], "sigma_b"),
+        (["critical", "--activation", "tanh", "--sigma-b", "x", "--dps", "20"], "--sigma-b"),
         (
             [
                 "kernel",

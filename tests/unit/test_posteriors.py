@@ -397,7 +397,7 @@ def test_cli_posterior_json_matches_neural_tangents(tmp_path, capsys):
         (["--time", "-1"], "time must be >= 0"),
         (["--mode", "bayes", "--kernel", "ntk"], "--kernel ntk needs --mode gd"),
         (["--noise", "0.1"], "--noise applies to --mode bayes"),
-        (["--depth", "-1"], "--depth must be >= 0"),
+        (["--depth", "-1"], "--depth must be an integer >= 0"),
     ],
 )
 def test_cli_posterior_bad_input_exits_2(tmp_path, capsys, extra, match):
