@@ -48,7 +48,7 @@ SLOTS: dict[str, Callable[[Any], Any]] = {
     "second_moment.q": lambda v: asy.second_moment("tanh", v),
     "second_moment.q.dps": lambda v: asy.second_moment("tanh", v, dps=15),
     "cross_moment.q12": lambda v: asy.cross_moment("tanh", 1.0, 1.0, v),
-    "cross_moment.q1.dps": lambda v: asy.cross_moment("tanh", v, 1.0, 0.5, dps=15),
+    "cross_moment.q1.dps": lambda v: asy.cross_moment("erf", v, 1.0, 0.5, dps=15),
     "leading_laws.sigma_w": lambda v: asy.leading_laws("rrn", "relu", v, 0.1),
     "leading_laws.sigma_b": lambda v: asy.leading_laws("rrn", "relu", 1, v),
     "leading_laws.sigma_a": lambda v: asy.leading_laws(
