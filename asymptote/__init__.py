@@ -27,12 +27,12 @@ from .feedforward import (
     trainable_depth,
 )
 from .finite_width import failure_modes, output_length_moments
+from .finite_width.montecarlo import MonteCarloResult, simulate
 from .kernels import KernelPair, nngp_ntk
 from .linearization import linearization_check
-from .numeric.iterate import Trajectory, iterate
-from .numeric.montecarlo import MonteCarloResult, simulate
 from .posteriors import Posterior, gradient_descent_ensemble, nngp_posterior
 from .recurrences import recurrence
+from .recurrences.iterate import Trajectory, iterate
 from .references import REFERENCES, cite
 from .spectra import spectrum_moments, spectrum_variance
 from .spectra.density import spectral_atoms, spectral_density, spectral_edge, spectrum

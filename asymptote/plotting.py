@@ -248,13 +248,13 @@ def montecarlo_figure(
 
     Parameters
     ----------
-    result : asymptote.numeric.montecarlo.MonteCarloResult
-        From :func:`asymptote.numeric.montecarlo.simulate`: ``result[name]`` is the per-layer
+    result : asymptote.finite_width.montecarlo.MonteCarloResult
+        From :func:`asymptote.finite_width.montecarlo.simulate`: ``result[name]`` is the per-layer
         (mean, standard error) pair; ``depth``, ``arch``, ``activation``, ``widths`` and
         ``samples`` go into the title.
     theory : dict
         Per-layer mean-field values by quantity name
-        (:func:`asymptote.numeric.montecarlo.mean_field_prediction`).
+        (:func:`asymptote.finite_width.montecarlo.mean_field_prediction`).
     names : sequence of str
         The quantities to draw, e.g. ``["p", "c", "grad_x"]``.
     path : str or path-like

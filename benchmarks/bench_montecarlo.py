@@ -1,4 +1,4 @@
-"""Benchmark: Monte Carlo of random networks (asymptote.numeric.montecarlo.simulate).
+"""Benchmark: Monte Carlo of random networks (asymptote.finite_width.montecarlo.simulate).
 
 Run: ``python benchmarks/bench_montecarlo.py [--width 1000] [--depth 100] [--samples 20]
 [--repeats 3] [--full]``.
@@ -17,7 +17,7 @@ import argparse
 import statistics
 import time
 
-from asymptote.numeric.montecarlo import simulate
+from asymptote.finite_width.montecarlo import simulate
 
 
 def timed(repeats: int, **kw: object) -> float:

@@ -1,6 +1,6 @@
 """Hanin and Rolnick 2018 [HR18], *How to start training* (failure modes FM1, FM2; residual
 scalings), as checked by :mod:`asymptote.finite_width` (exact finite-width moments) and
-:mod:`asymptote.numeric.montecarlo` (random networks).
+:mod:`asymptote.finite_width.montecarlo` (random networks).
 
 The paper's theorem text was not available to us; the statements below are paraphrased
 from the reviews (seed 000) and the paper's abstract, and the constants are derived here.

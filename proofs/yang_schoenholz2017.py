@@ -4,7 +4,7 @@ The recurrences of App. B are re-derived by :mod:`asymptote.recurrences` from th
 and compared here with the paper's equations typed in by hand; the depth laws of Table 2 /
 Sec. 5 are derived by :mod:`asymptote.asymptotics` and compared with the paper's closed forms
 (symbolically) and with exponents fitted from iterating the recurrences to large depth
-(:mod:`asymptote.numeric.iterate`, :mod:`asymptote.numeric.exponents`); the alpha-ReLU
+(:mod:`asymptote.recurrences.iterate`, :mod:`asymptote.recurrences.exponents`); the alpha-ReLU
 constants are cross-checked against the independent Bessel/hypergeometric implementation
 :mod:`asymptote.alpha_relu`. Two findings are recorded as discrepancies.
 """
@@ -24,9 +24,9 @@ from asymptote.activations import activation
 from asymptote.asymptotics import leading_laws
 from asymptote.claims import Claim, Expected, HighPrecision, MonteCarlo, SymbolicIdentity
 from asymptote.claims._model import Measurement, memo
-from asymptote.numeric.exponents import fit_law
-from asymptote.numeric.iterate import iterate
 from asymptote.recurrences import recurrence
+from asymptote.recurrences.exponents import fit_law
+from asymptote.recurrences.iterate import iterate
 from asymptote.recurrences.symbols import Mphi, Vdphi, Vphi, Wphi, gamma, lam, p, q, sigma
 
 CLAIMS: list[Claim] = []
@@ -372,7 +372,7 @@ _add(
 
 # ---------------------------------------------------------------- Monte Carlo (Fig. 1)
 def _mc_frn_tanh(rng: np.random.Generator) -> tuple[float, float]:
-    from asymptote.numeric.montecarlo import simulate
+    from asymptote.finite_width.montecarlo import simulate
 
     seed = int(rng.integers(0, 2**31))
     result = simulate("frn", "tanh", 1000, 10, 1.0, 0.3, sigma_v=1.0, sigma_a=0.5,
@@ -382,7 +382,7 @@ def _mc_frn_tanh(rng: np.random.Generator) -> tuple[float, float]:
 
 
 def _theory_frn_tanh(dps: int) -> Any:
-    from asymptote.numeric.montecarlo import default_inputs
+    from asymptote.finite_width.montecarlo import default_inputs
 
     m0 = float(default_inputs(1000)[0].mean())
     traj = iterate("frn", "tanh", 1.0, 0.3, sigma_v=1.0, sigma_a=0.5, depth=10, e0=0.5, m0=m0)
@@ -394,7 +394,7 @@ _add(
     location="Fig. 1 (theory vs experiment, tanh FRN)",
     statement="The FRN length recurrence predicts p^l of finite random tanh networks "
     "(width 1000, depth 10, 60 networks).",
-    expected=Expected(_theory_frn_tanh, "asymptote.numeric.iterate (mean field)"),
+    expected=Expected(_theory_frn_tanh, "asymptote.recurrences.iterate (mean field)"),
     check=MonteCarlo(_mc_frn_tanh, seed=11, bias=0.02),
     tolerance_why="4 standard errors plus 0.02 for the O(depth/width) finite-width bias",
     quick=False,
@@ -403,7 +403,7 @@ _add(
 
 # ---------------------------------------------------------------- discrepancies
 def _mc_rrn_relu(rng: np.random.Generator) -> tuple[float, float]:
-    from asymptote.numeric.montecarlo import simulate
+    from asymptote.finite_width.montecarlo import simulate
 
     seed = int(rng.integers(0, 2**31))
     result = simulate("rrn", "relu", 400, 8, 1.0, 0.0, samples=40, seed=seed)
@@ -458,7 +458,7 @@ _add(
 
 # ---------------------------------------------------------------- Bessel identities (App. C.7)
 def _bessel_claims() -> None:
-    from asymptote.alpha_relu import bessel_identities
+    from ._bessel_identities import bessel_identities
 
     for ident in bessel_identities():
         point = dict(ident.sample_points[0])

@@ -12,7 +12,7 @@ import mpmath
 import sympy
 
 from .._validate import check_limit, parse_number
-from ..numeric.montecarlo import ARCHITECTURES, QUANTITIES
+from ..finite_width.montecarlo import ARCHITECTURES, QUANTITIES
 from ._common import (
     activation_args,
     add_allow_large,
@@ -66,7 +66,7 @@ def _cmd_finite_width(args: argparse.Namespace) -> None:
 def _cmd_montecarlo(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from ..numeric.montecarlo import mean_field_prediction, simulate
+    from ..finite_width.montecarlo import mean_field_prediction, simulate
 
     act = bound_activation(args)
     widths = parse_int_list(args.widths, "--widths")

@@ -75,8 +75,8 @@ def _floats(args: argparse.Namespace) -> dict[str, float]:
 
 def _cmd_exponents(args: argparse.Namespace) -> None:
     from ..asymptotics import leading_laws
-    from ..numeric.exponents import fit_law
-    from ..numeric.iterate import iterate
+    from ..recurrences.exponents import fit_law
+    from ..recurrences.iterate import iterate
 
     act = bound_activation(args)
     extra = _sigmas(args)
@@ -123,7 +123,7 @@ def _cmd_exponents(args: argparse.Namespace) -> None:
 
 def _cmd_iterate(args: argparse.Namespace) -> None:
     from ..asymptotics import leading_laws
-    from ..numeric.iterate import iterate
+    from ..recurrences.iterate import iterate
 
     act = bound_activation(args)
     extra = _sigmas(args)

@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from ..numeric.montecarlo import MonteCarloResult, simulate
 from .moments import LengthMoments, check_widths, output_length_moments, parse_real
+from .montecarlo import MonteCarloResult, simulate
 
 __all__ = ["jacobian_vector_moments", "sample_jacobian_vector_norm", "backward_gradient_statistics"]
 
@@ -167,7 +167,7 @@ def backward_gradient_statistics(
 ) -> MonteCarloResult:
     r"""Monte Carlo of back-propagated gradient norms of a fully connected ReLU net.
 
-    A thin wrapper of :func:`asymptote.numeric.montecarlo.simulate` (``'feedforward'``,
+    A thin wrapper of :func:`asymptote.finite_width.montecarlo.simulate` (``'feedforward'``,
     ReLU): ``grad_x`` is :math:`\|J_{l}^\top g\|^2/N_l` for :math:`\mathcal L = g\cdot x^L_a`
     with a fresh :math:`g \sim N(0, I)` per network, and ``grad_w`` is
     :math:`\|\partial\mathcal L/\partial W^l\|_F^2/N_l` (no exact law is known to us: see the

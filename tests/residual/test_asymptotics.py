@@ -11,8 +11,8 @@ import sympy
 
 from asymptote.activations import activation
 from asymptote.asymptotics import leading_laws
-from asymptote.numeric.exponents import fit_law
-from asymptote.numeric.iterate import iterate
+from asymptote.recurrences.exponents import fit_law
+from asymptote.recurrences.iterate import iterate
 
 ALPHA = sympy.Symbol("alpha", positive=True)
 

@@ -2,7 +2,7 @@
 
 Independent references: the recurrences of [YS17, Thm. B.1.x/B.2.x] typed in by hand; the
 mpmath path (plain p, m, gamma at 30 digits); the exact solution of the linear ReLU
-recurrence; finite random networks (asymptote.numeric.montecarlo).
+recurrence; finite random networks (asymptote.finite_width.montecarlo).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from asymptote.activations import activation
-from asymptote.numeric.iterate import iterate
 from asymptote.recurrences import recurrence
+from asymptote.recurrences.iterate import iterate
 from asymptote.recurrences.symbols import Mphi, Vdphi, Vphi, Wphi, gamma, lam, m, p, q, sigma
 
 sw, sb, sv, sa = (sigma(n) for n in "wbva")
@@ -128,7 +128,7 @@ def test_fast_vs_mpmath_relu_frn_property(sigma_w, sigma_b, sigma_v, e0) -> None
 
 
 def test_reduced_resnet_relu_needs_the_mean_term_monte_carlo() -> None:
-    from asymptote.numeric.montecarlo import default_inputs, simulate
+    from asymptote.finite_width.montecarlo import default_inputs, simulate
     from asymptote.transforms import transform
 
     width, depth = 400, 8

@@ -1,4 +1,5 @@
-"""Tests of asymptote.alpha_relu: normalized kernel, fixed point, rates, Bessel identities.
+"""Tests of asymptote.alpha_relu (normalized kernel, fixed point, rates, K_0 integrals) and of
+the Bessel identity catalogue proofs._bessel_identities.
 
 Routes compared (each pair shares nothing beyond the definition):
 
@@ -29,12 +30,14 @@ import pytest
 import sympy
 
 from asymptote import alpha_relu as ar
+from asymptote.alpha_relu.bessel import exp_k0
 from asymptote.numeric.arccos_kernels import arccos_kernel_quadrature_mp
+from proofs._bessel_identities import bessel_identities
 
 DPS = 60
 IDENTITY_TOL = mpmath.mpf(10) ** -50
 
-IDENTITIES = ar.bessel_identities()
+IDENTITIES = bessel_identities()
 POINTS = [
     pytest.param(identity, point, id=f"{identity.name}-{'-'.join(point.values())}")
     for identity in IDENTITIES
@@ -74,11 +77,11 @@ def test_every_identity_is_documented_and_cited():
 
 
 @pytest.mark.parametrize("v", ["1e-30", "0.01", "0.9", "7.5", "33", "95", "140", "400"])
-def test_private_k0_evaluator_matches_mpmath_besselk(v):
+def test_k0_evaluator_matches_mpmath_besselk(v):
     # the K_0 route of the identities: series / asymptotic expansion vs mpmath.besselk, 60 digits
     with mpmath.workdps(DPS):
         x = mpmath.mpf(v)
-        ours = ar._exp_k0(x)
+        ours = exp_k0(x)
         reference = mpmath.exp(x) * mpmath.besselk(0, x)
         assert _rel(ours, reference) < mpmath.mpf(10) ** -55
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from asymptote.feedforward import correlation_map, length_map
-from asymptote.numeric.montecarlo import default_inputs, mean_field_prediction, simulate
+from asymptote.finite_width.montecarlo import default_inputs, mean_field_prediction, simulate
 
 
 def within(mean, se, target, bias=0.0, k=4.0):

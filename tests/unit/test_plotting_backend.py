@@ -53,8 +53,8 @@ def test_exponent_fit_figure_keeps_backend(svg_backend, tmp_path):
 
 def test_plot_trajectory_keeps_backend(svg_backend, tmp_path):
     from asymptote.asymptotics import leading_laws
-    from asymptote.numeric.iterate import iterate
     from asymptote.plotting_residual import plot_trajectory
+    from asymptote.recurrences.iterate import iterate
 
     traj = iterate("rrn", "relu", 1.0, 0.1, depth=200, compiled=False)
     laws = leading_laws("rrn", "relu", 1.0, 0.1)
@@ -64,7 +64,7 @@ def test_plot_trajectory_keeps_backend(svg_backend, tmp_path):
 
 
 def test_montecarlo_figure_keeps_backend(svg_backend, tmp_path):
-    from asymptote.numeric.montecarlo import mean_field_prediction, simulate
+    from asymptote.finite_width.montecarlo import mean_field_prediction, simulate
     from asymptote.plotting import montecarlo_figure
 
     result = simulate("feedforward", "tanh", 16, 3, 1.5, 0.1, samples=4, seed=0)

@@ -10,13 +10,13 @@ import sympy
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from asymptote.finite_width.montecarlo import mean_field_prediction, simulate
 from asymptote.finite_width.residual_scaling import (
     eta_schedule,
     ratio_moments,
     residual_asymptotics,
     residual_length_moments,
 )
-from asymptote.numeric.montecarlo import mean_field_prediction, simulate
 
 
 def residual_lengths(eta, n, m, sw, sb, sv, sa, samples, seed):

@@ -1,13 +1,13 @@
-r"""Compiled (numba) inner loop of :func:`asymptote.numeric.iterate.iterate` for positively
+r"""Compiled (numba) inner loop of :func:`asymptote.recurrences.iterate.iterate` for positively
 homogeneous activations (alpha-ReLU, ReLU, leaky ReLU, ...).
 
 The per-layer increments are the same SymPy scaled increments the numpy path lambdifies
-(:func:`asymptote.numeric.iterate._scaled_expressions`), lambdified with the ``math`` module
+(:func:`asymptote.recurrences._increments.scaled_expressions`), lambdified with the ``math`` module
 and jitted; one fixed kernel takes them as a function argument and runs over the grid points
 in parallel and over depth sequentially, so a single
 trajectory to depth :math:`10^6` takes well under a second instead of minutes of Python-level
 numpy calls. The kernel gap :math:`G` is evaluated from the same piecewise-Chebyshev tables
-(:mod:`asymptote.numeric.gap_tables`). Tests compare it with the numpy path to rounding.
+(:mod:`asymptote.recurrences.gap_tables`). Tests compare it with the numpy path to rounding.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from functools import cache
 from typing import Any
 
 import sympy
+
+from ._increments import STEP_ARGUMENTS, scaled_expressions
 
 __all__ = ["compiled_kernel", "numba_available"]
 
@@ -121,14 +123,11 @@ if _NUMBA:
 @cache
 def _step_function(arch: str) -> tuple[int, Any]:
     """The scaled increments of ``arch`` lambdified (SymPy, ``math`` module) and jitted."""
-    from ..recurrences.symbols import sigma
-    from .iterate import _SIGMA_NAMES, _ell, _gh, _mh, _r, _scaled_expressions, _u, _vd, _vh
-
-    names, exprs = _scaled_expressions(arch)
+    names, exprs = scaled_expressions(arch)
     # a float zero argument keeps every entry a float (a literal 0 would make the tuple
     # heterogeneous, which numba cannot index with a loop variable)
     zero = sympy.Symbol("float_zero")
-    args = [_ell, _r, _u, _vh, _mh, _gh, _vd, *(sigma(n) for n in _SIGMA_NAMES), zero]
+    args = [*STEP_ARGUMENTS, zero]
     step = sympy.lambdify(args, tuple(e + zero for e in exprs), modules="math")
     return len(names), numba.njit(cache=False)(step)
 

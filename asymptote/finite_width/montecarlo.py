@@ -152,7 +152,7 @@ def _widths(arch: str, widths_or_width: object, depth: int, n_in: int | None) ->
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth must be an int >= 1, got {depth!r}")
     if isinstance(widths_or_width, (list, tuple, np.ndarray)):
-        from ..finite_width.moments import check_widths
+        from .moments import check_widths
 
         ws = list(check_widths(list(np.asarray(widths_or_width).tolist()), "widths"))
         if len(ws) != depth:
@@ -162,7 +162,7 @@ def _widths(arch: str, widths_or_width: object, depth: int, n_in: int | None) ->
         if arch != "feedforward" and len(set(ws)) > 1:
             raise ValueError(f"arch {arch!r} needs a constant width, got widths {ws}")
     else:
-        from ..finite_width.moments import check_widths
+        from .moments import check_widths
 
         (w,) = check_widths([widths_or_width], "width")
         ws = [w] * depth

@@ -10,7 +10,8 @@ normalized variables that neither overflow nor cancel:
 
 so ReLU resnets, whose length grows like :math:`(1 + \sigma_v^2\sigma_w^2/2)^l`
 [YS17, Sec. 5.2], run to any depth, and :math:`1 - e \sim l^{-2}` keeps its digits. The
-per-layer increments are obtained *symbolically* from the recurrence by substituting
+per-layer increments are obtained *symbolically* from the recurrence
+(:mod:`asymptote.recurrences._increments`) by substituting
 :math:`\mathcal{V}\phi(q) = \hat v p`, :math:`\mathcal{M}\phi(q) = \hat m\sqrt{p}`,
 :math:`\mathcal{V}\phi(q) - \mathcal{W}\phi(q,\lambda) = \hat g p`, :math:`m = r\sqrt p`,
 :math:`\gamma = (1-u)p` and dividing by :math:`p` (resp. :math:`\sqrt p`):
@@ -23,7 +24,7 @@ per-layer increments are obtained *symbolically* from the recurrence by substitu
 
 The scaled transforms :math:`\hat v, \hat m, \hat g, \mathcal{V}\phi'(q)` come from
 :class:`_HomogeneousTransforms` (log-space powers of :math:`q` and the float64-accurate gap
-table of :mod:`asymptote.numeric.gap_tables`) for positively homogeneous activations, and
+table of :mod:`asymptote.recurrences.gap_tables`) for positively homogeneous activations, and
 from :mod:`asymptote.transforms` otherwise (with :math:`\mathcal{V}\phi - \mathcal{W}\phi`
 from Price's theorem, :math:`\int_\lambda^q \mathcal{W}\phi'(q, t)\,dt`, when
 :math:`1 - c < 10^{-4}`, so it keeps its relative accuracy). The gradient ratios accumulate
@@ -49,15 +50,16 @@ from numpy.typing import NDArray
 
 from .._precision import check_dps, check_float64_square, to_float, to_mpf, workdps
 from ..activations import BoundActivation, as_activation
-from ..recurrences import Recurrence, recurrence
-from ..recurrences.bind import mean_at_unit_variance, mean_transform, transform_value
-from ..recurrences.symbols import Mphi, Vdphi, Vphi, Wphi, gamma, lam, m, p, q, sigma
 from ..transforms import transform
+from ._increments import SIGMA_NAMES, STEP_ARGUMENTS, scaled_expressions
+from .architecture import Recurrence
+from .bind import mean_at_unit_variance, mean_transform, transform_value
+from .catalog import recurrence
+from .symbols import gamma, lam, m, p, q, sigma
 
 __all__ = ["Trajectory", "iterate", "record_layers"]
 
 FloatArray = NDArray[np.float64]
-_SIGMA_NAMES = ("w", "b", "v", "a")
 
 
 def record_layers(depth: int, per_decade: int = 200, dense: int = 1000) -> NDArray[np.int64]:
@@ -131,44 +133,11 @@ class Trajectory:
         raise ValueError(f"unknown quantity {quantity!r}")
 
 
-# --------------------------------------------------------------------------- scaled steps
-_ell, _r, _u = sympy.symbols("ell r u", real=True)
-_vh, _mh, _gh, _vd = sympy.symbols("vhat mhat ghat vd", real=True)
-
-
-@cache
-def _scaled_expressions(arch: str) -> tuple[list[str], list[sympy.Expr]]:
-    """SymPy scaled increments: [Delta_p, Delta_m, Delta_g, log D, log multipliers...]."""
-    rec = recurrence(arch)
-    subs_t = {
-        Vphi(q): _vh * p,
-        Mphi(q): _mh * sympy.sqrt(p),
-        Wphi(q, lam): _vh * p - _gh * p,
-        Vdphi(q): _vd,
-    }
-    subs_s = {m: _r * sympy.sqrt(p), gamma: (1 - _u) * p}
-    inc = rec.increments()
-    d_p = sympy.expand(inc["p"].subs(subs_t).subs(subs_s) / p)
-    d_m = sympy.expand(inc["m"].subs(subs_t).subs(subs_s) / sympy.sqrt(p))
-    d_g = sympy.expand((inc["p-gamma"].subs(subs_t).subs(subs_s) + _u * p) / p - _u)
-    if arch == "feedforward":  # p^l = V(q): Delta_p = vhat - 1 exactly; keep it exact
-        d_p = _vh - 1
-    exprs = [d_p, d_m, d_g, sympy.log(rec.gradient_factor.subs(subs_t))]
-    names = sorted(rec.parameter_gradients)
-    for name in names:
-        expr = rec.parameter_gradients[name].subs(subs_t)
-        expr = sympy.expand_log(sympy.log(expr), force=True).subs(sympy.log(p), _ell)
-        exprs.append(expr)
-    return names, [sympy.sympify(e, strict=True).subs(p, sympy.exp(_ell)) for e in exprs]
-
-
 @cache
 def _scaled_functions(arch: str) -> tuple[list[str], Callable[..., Any]]:
-    """Lambdified :func:`_scaled_expressions` (numpy)."""
-    names, exprs = _scaled_expressions(arch)
-    sig = [sigma(n) for n in _SIGMA_NAMES]
-    args = [_ell, _r, _u, _vh, _mh, _gh, _vd, *sig]
-    return names, sympy.lambdify(args, exprs, modules="numpy")
+    """Lambdified :func:`asymptote.recurrences._increments.scaled_expressions` (numpy)."""
+    names, exprs = scaled_expressions(arch)
+    return names, sympy.lambdify(list(STEP_ARGUMENTS), exprs, modules="numpy")
 
 
 class _HomogeneousTransforms:
@@ -325,7 +294,7 @@ def iterate(
     progress : bool
         Print a progress bar to stderr (numpy path; the compiled path is fast enough not to).
     compiled : bool
-        Use the numba kernel (:mod:`asymptote.numeric.iterate_jit`) for positively
+        Use the numba kernel (:mod:`asymptote.recurrences.compiled`) for positively
         homogeneous activations (default); ``False`` forces the numpy path.
 
     Raises
@@ -363,7 +332,7 @@ def iterate(
     grid = np.broadcast(*sig_arr.values(), p0a, e0a, m0a).shape
     sw2 = np.broadcast_to(sig_arr["w"] ** 2, grid)
     sb2 = np.broadcast_to(sig_arr["b"] ** 2, grid)
-    sig_args = [np.broadcast_to(sig_arr[n], grid) for n in _SIGMA_NAMES]
+    sig_args = [np.broadcast_to(sig_arr[n], grid) for n in SIGMA_NAMES]
     ell = np.array(np.broadcast_to(np.log(p0a), grid), dtype=float)
     r = np.array(np.broadcast_to(m0a / np.sqrt(p0a), grid), dtype=float)
     u = np.array(np.broadcast_to(1.0 - e0a, grid), dtype=float)
@@ -372,7 +341,7 @@ def iterate(
     provider = _transforms_for(act)
     n_rec = rec_layers.size
     if compiled and isinstance(provider, _HomogeneousTransforms):
-        from .iterate_jit import numba_available
+        from .compiled import numba_available
 
         if numba_available():
             return _iterate_compiled(
@@ -439,7 +408,7 @@ def _iterate_compiled(
     u: FloatArray,
     sig_args: list[FloatArray],
 ) -> Trajectory:
-    from .iterate_jit import compiled_kernel
+    from .compiled import compiled_kernel
 
     kernel = compiled_kernel(arch)
     n = int(np.prod(grid)) if grid else 1
