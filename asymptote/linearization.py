@@ -33,13 +33,16 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._precision import to_float
 from .activations import as_activation
 from .kernels import nngp_ntk
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure, SubFigure
 
 __all__ = [
     "LinearizationResult",
@@ -462,7 +465,9 @@ def linearization_check(
     return LinearizationResult(width_list, seeds, values, layer_change, fits, layer_fits, config)
 
 
-def plot_linearization(result: LinearizationResult, path: Any = None, *, ax: Any = None) -> Any:
+def plot_linearization(
+    result: LinearizationResult, path: Any = None, *, ax: Any = None
+) -> Figure | SubFigure:
     """Log-log plot of the three measurements against width with error bars and fitted slopes.
 
     Parameters
@@ -476,8 +481,8 @@ def plot_linearization(result: LinearizationResult, path: Any = None, *, ax: Any
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure of ``ax``, or a new :class:`~matplotlib.figure.Figure` made without pyplot:
+    matplotlib.figure.Figure or matplotlib.figure.SubFigure
+        The figure of ``ax`` (a ``SubFigure`` when ``ax`` lives in one), or a new :class:`~matplotlib.figure.Figure` made without pyplot:
         the caller's matplotlib backend is never switched (Jupyter shows the returned figure
         inline).
 

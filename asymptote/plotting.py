@@ -20,17 +20,29 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._io import atomic_write
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["phase_grid", "phase_diagram", "exponent_fit_figure", "montecarlo_figure"]
 
 
-def new_figure(**kwargs: Any) -> Any:
+def new_figure(**kwargs: Any) -> Figure:
     """A :class:`matplotlib.figure.Figure` made without pyplot (the backend is left alone).
+
+    Parameters
+    ----------
+    **kwargs
+        Passed to :class:`matplotlib.figure.Figure` (``figsize``, ``dpi``, ...).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Raises
     ------

@@ -34,6 +34,7 @@ import numpy as np
 
 from ._floats import geometric_mean
 from ._precision import check_dps, round_mpf, to_float, to_mpf, workdps
+from ._types import FloatOrArray
 from .activations import BoundActivation, as_activation
 
 __all__ = [
@@ -191,10 +192,39 @@ def _np_transform(act: BoundActivation, key: str, args: list[np.ndarray]) -> np.
     )
 
 
+@overload
+def transform(
+    key: str, activation: object, *args: float, dps: None = None, **params: object
+) -> float: ...
+@overload
+def transform(
+    key: str, activation: object, *args: object, dps: None = None, **params: object
+) -> FloatOrArray: ...
+@overload
+def transform(
+    key: str, activation: object, *args: object, dps: int, **params: object
+) -> mpmath.mpf: ...
 def transform(
     key: str, activation: object, *args: object, dps: int | None = None, **params: object
-) -> Any:
+) -> FloatOrArray | mpmath.mpf:
     """Evaluate Gaussian transform ``key`` (one of ``V, W, Vd, Wd, dV``); see module doc.
+
+    Parameters
+    ----------
+    key : {'V', 'W', 'Vd', 'Wd', 'dV'}
+        The transform (module docstring table).
+    activation : str or BoundActivation
+        Registry name (with ``params``) or :func:`asymptote.activation` result.
+    *args : float, array_like, str or Fraction
+        ``q`` for ``V, Vd, dV``; ``q1, q2, q12`` for ``W, Wd``.
+    dps : int or None, default None
+        ``None``: numpy float64 (vectorized); int: mpmath with that many digits.
+
+    Returns
+    -------
+    float, ndarray or mpf
+        ``float`` when every argument is a scalar and ``dps=None``, a float64 array when one
+        is an array, an ``mpf`` rounded to ``dps`` digits otherwise.
 
     Raises
     ------
@@ -256,11 +286,13 @@ def transform(
 def second_moment(activation: object, q: float, *, dps: None = ..., **params: object) -> float: ...
 @overload
 def second_moment(
-    activation: object, q: np.ndarray, *, dps: None = ..., **params: object
-) -> np.ndarray: ...
+    activation: object, q: object, *, dps: None = ..., **params: object
+) -> FloatOrArray: ...
 @overload
 def second_moment(activation: object, q: object, *, dps: int, **params: object) -> mpmath.mpf: ...
-def second_moment(activation: object, q: Any, *, dps: int | None = None, **params: object) -> Any:
+def second_moment(
+    activation: object, q: object, *, dps: int | None = None, **params: object
+) -> FloatOrArray | mpmath.mpf:
     r"""Second moment :math:`V(q) = E[\phi(\sqrt{q} z)^2]` [YS17, Sec. 2; PLRSG16, eq. (3)].
 
     Parameters
@@ -275,6 +307,8 @@ def second_moment(activation: object, q: Any, *, dps: int | None = None, **param
     Returns
     -------
     float, ndarray or mpf
+        ``float`` for a scalar ``q`` (``dps=None``), a float64 array for an array ``q``, an
+        ``mpf`` for ``dps=int``.
 
     Examples
     --------
@@ -287,13 +321,48 @@ def second_moment(activation: object, q: Any, *, dps: int | None = None, **param
     return transform("V", activation, q, dps=dps, **params)
 
 
+@overload
 def cross_moment(
-    activation: object, q1: Any, q2: Any, q12: Any, *, dps: int | None = None, **params: object
-) -> Any:
+    activation: object, q1: float, q2: float, q12: float, *, dps: None = ..., **params: object
+) -> float: ...
+@overload
+def cross_moment(
+    activation: object, q1: object, q2: object, q12: object, *, dps: None = ..., **params: object
+) -> FloatOrArray: ...
+@overload
+def cross_moment(
+    activation: object, q1: object, q2: object, q12: object, *, dps: int, **params: object
+) -> mpmath.mpf: ...
+def cross_moment(
+    activation: object,
+    q1: object,
+    q2: object,
+    q12: object,
+    *,
+    dps: int | None = None,
+    **params: object,
+) -> FloatOrArray | mpmath.mpf:
     r"""Cross moment :math:`W(q_1,q_2,q_{12}) = E[\phi(u)\phi(v)]` [YS17, Sec. 2; PLRSG16, eq. (5)].
 
     ``(u, v)`` is centred Gaussian with variances ``q1, q2`` and covariance ``q12``
     (``|q12| <= sqrt(q1 q2)``). At ``|c| = 1`` the degenerate pair is integrated exactly.
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+        Registry name (with ``params``) or :func:`asymptote.activation` result.
+    q1, q2 : float, array_like, str or Fraction
+        Variances, ``>= 0`` (arrays broadcast).
+    q12 : float, array_like, str or Fraction
+        Covariance, ``|q12| <= sqrt(q1 q2)``.
+    dps : int or None, default None
+        ``None``: numpy float64 (vectorized); int: mpmath with that many digits.
+
+    Returns
+    -------
+    float, ndarray or mpf
+        ``float`` for scalar arguments (``dps=None``), a float64 array when one is an array,
+        an ``mpf`` for ``dps=int``.
 
     Examples
     --------
@@ -303,10 +372,37 @@ def cross_moment(
     return transform("W", activation, q1, q2, q12, dps=dps, **params)
 
 
+@overload
 def derivative_second_moment(
-    activation: object, q: Any, *, dps: int | None = None, **params: object
-) -> Any:
+    activation: object, q: float, *, dps: None = ..., **params: object
+) -> float: ...
+@overload
+def derivative_second_moment(
+    activation: object, q: object, *, dps: None = ..., **params: object
+) -> FloatOrArray: ...
+@overload
+def derivative_second_moment(
+    activation: object, q: object, *, dps: int, **params: object
+) -> mpmath.mpf: ...
+def derivative_second_moment(
+    activation: object, q: object, *, dps: int | None = None, **params: object
+) -> FloatOrArray | mpmath.mpf:
     r""":math:`E[\phi'(\sqrt{q} z)^2]`, so that :math:`\chi_1 = \sigma_w^2 E[\phi'^2]` [PLRSG16, eq. (7)].
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+        Registry name (with ``params``) or :func:`asymptote.activation` result.
+    q : float, array_like, str or Fraction
+        Variance, ``q >= 0``.
+    dps : int or None, default None
+        ``None``: numpy float64 (vectorized); int: mpmath with that many digits.
+
+    Returns
+    -------
+    float, ndarray or mpf
+        ``float`` for a scalar ``q`` (``dps=None``), a float64 array for an array ``q``, an
+        ``mpf`` for ``dps=int``.
 
     Examples
     --------
@@ -316,23 +412,85 @@ def derivative_second_moment(
     return transform("Vd", activation, q, dps=dps, **params)
 
 
+@overload
 def derivative_cross_moment(
-    activation: object, q1: Any, q2: Any, q12: Any, *, dps: int | None = None, **params: object
-) -> Any:
+    activation: object, q1: float, q2: float, q12: float, *, dps: None = ..., **params: object
+) -> float: ...
+@overload
+def derivative_cross_moment(
+    activation: object, q1: object, q2: object, q12: object, *, dps: None = ..., **params: object
+) -> FloatOrArray: ...
+@overload
+def derivative_cross_moment(
+    activation: object, q1: object, q2: object, q12: object, *, dps: int, **params: object
+) -> mpmath.mpf: ...
+def derivative_cross_moment(
+    activation: object,
+    q1: object,
+    q2: object,
+    q12: object,
+    *,
+    dps: int | None = None,
+    **params: object,
+) -> FloatOrArray | mpmath.mpf:
     r""":math:`E[\phi'(u)\phi'(v)] = \partial W / \partial q_{12}` (Price's theorem [P58]).
 
     Used by :math:`\chi_c` [SGGS17, eq. (9)] and by the NTK recursion [JGH18, Thm. 1].
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+        Registry name (with ``params``) or :func:`asymptote.activation` result.
+    q1, q2 : float, array_like, str or Fraction
+        Variances, ``>= 0`` (arrays broadcast).
+    q12 : float, array_like, str or Fraction
+        Covariance, ``|q12| <= sqrt(q1 q2)``.
+    dps : int or None, default None
+        ``None``: numpy float64 (vectorized); int: mpmath with that many digits.
+
+    Returns
+    -------
+    float, ndarray or mpf
+        ``float`` for scalar arguments (``dps=None``), a float64 array when one is an array,
+        an ``mpf`` for ``dps=int``.
     """
     return transform("Wd", activation, q1, q2, q12, dps=dps, **params)
 
 
+@overload
 def second_moment_slope(
-    activation: object, q: Any, *, dps: int | None = None, **params: object
-) -> Any:
+    activation: object, q: float, *, dps: None = ..., **params: object
+) -> float: ...
+@overload
+def second_moment_slope(
+    activation: object, q: object, *, dps: None = ..., **params: object
+) -> FloatOrArray: ...
+@overload
+def second_moment_slope(
+    activation: object, q: object, *, dps: int, **params: object
+) -> mpmath.mpf: ...
+def second_moment_slope(
+    activation: object, q: object, *, dps: int | None = None, **params: object
+) -> FloatOrArray | mpmath.mpf:
     r""":math:`dV/dq = E[\phi'(\sqrt q z)^2 + \phi\phi''(\sqrt q z)]` [SGGS17, eq. (5)].
 
     Computed as :math:`E[u\,\phi(u)\phi'(u)]/q` (Gaussian integration by parts), which needs
     only ``phi'`` and so also holds for piecewise-linear ``phi``.
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+        Registry name (with ``params``) or :func:`asymptote.activation` result.
+    q : float, array_like, str or Fraction
+        Variance, ``q >= 0``.
+    dps : int or None, default None
+        ``None``: numpy float64 (vectorized); int: mpmath with that many digits.
+
+    Returns
+    -------
+    float, ndarray or mpf
+        ``float`` for a scalar ``q`` (``dps=None``), a float64 array for an array ``q``, an
+        ``mpf`` for ``dps=int``.
 
     Examples
     --------

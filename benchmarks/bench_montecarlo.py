@@ -42,7 +42,7 @@ def main() -> None:
             args.repeats,
             arch=arch,
             activation="relu",
-            widths_or_width=args.width,
+            width=args.width,
             depth=args.depth,
             sigma_w=sw,
             sigma_b=0.0,
@@ -55,9 +55,7 @@ def main() -> None:
             f"median {t:.2f} s, {work / t:.3g} nets*layers*N^2/s, "
             f"extrapolated N=1000 L=1000 100 nets: {t * 100 * 1000 / (args.samples * args.depth) * (1000 / args.width):.0f} s"
         )
-    small = dict(
-        activation="relu", widths_or_width=200, depth=20, sigma_w=2**0.5, sigma_b=0.0, samples=10
-    )
+    small = dict(activation="relu", width=200, depth=20, sigma_w=2**0.5, sigma_b=0.0, samples=10)
     te = timed(args.repeats, arch="feedforward", method="explicit", **small)
     tc = timed(args.repeats, arch="feedforward", method="conditional", **small)
     work = 10 * 20 * 200**2
@@ -67,7 +65,9 @@ def main() -> None:
     )
     if args.full:
         start = time.perf_counter()
-        simulate("feedforward", "relu", 1000, 1000, 2**0.5, 0.0, samples=100, progress=True)
+        simulate(
+            "feedforward", "relu", 2**0.5, 0.0, width=1000, depth=1000, samples=100, progress=True
+        )
         print(f"full run N=1000 L=1000 100 nets: {time.perf_counter() - start:.0f} s")
 
 

@@ -375,7 +375,7 @@ def _mc_frn_tanh(rng: np.random.Generator) -> tuple[float, float]:
     from asymptote.finite_width.montecarlo import simulate
 
     seed = int(rng.integers(0, 2**31))
-    result = simulate("frn", "tanh", 1000, 10, 1.0, 0.3, sigma_v=1.0, sigma_a=0.5,
+    result = simulate("frn", "tanh", 1.0, 0.3, sigma_v=1.0, sigma_a=0.5, width=1000, depth=10,
                       samples=60, seed=seed)
     mean, se = result["p"]
     return float(mean[10]), float(se[10])
@@ -406,7 +406,7 @@ def _mc_rrn_relu(rng: np.random.Generator) -> tuple[float, float]:
     from asymptote.finite_width.montecarlo import simulate
 
     seed = int(rng.integers(0, 2**31))
-    result = simulate("rrn", "relu", 400, 8, 1.0, 0.0, samples=40, seed=seed)
+    result = simulate("rrn", "relu", 1.0, 0.0, width=400, depth=8, samples=40, seed=seed)
     mean, se = result["p"]
     return float(mean[8]), float(se[8])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import mpmath
 import sympy
@@ -22,7 +21,7 @@ def check_alpha_float(alpha: object, lower: float = -0.5) -> float:
     return a
 
 
-def k_at_one_mp(a: Any) -> Any:
+def k_at_one_mp(a: mpmath.mpf) -> mpmath.mpf:
     """:math:`k_\\alpha(1) = 2^{\\alpha-1}\\Gamma(\\alpha+1/2)/\\sqrt\\pi` at the working precision."""
     return mpmath.power(2, a - 1) * mpmath.gamma(a + mpmath.mpf(1) / 2) / mpmath.sqrt(mpmath.pi)
 

@@ -42,7 +42,7 @@ def _exp_k0_cached(v: mpmath.mpf, prec: int) -> mpmath.mpf:
         return exp_k0(v)
 
 
-def exp_k0(v: Any) -> Any:
+def exp_k0(v: mpmath.mpf) -> mpmath.mpf:
     r""":math:`e^v K_0(v)` for :math:`v > 0` at the working precision.
 
     Large :math:`v` (:math:`e^{-2v}` below the working precision): the asymptotic series
@@ -90,7 +90,7 @@ def exp_k0(v: Any) -> Any:
         return mpmath.exp(x) * (tail_value - (mpmath.log(x / 2) + mpmath.euler) * i0_value)
 
 
-def k0_laplace_quadrature(a: Any, c: Any) -> Any:
+def k0_laplace_quadrature(a: mpmath.mpf, c: mpmath.mpf) -> mpmath.mpf:
     r""":math:`\int_0^\infty v^\alpha e^{cv}K_0(v)\,dv` by tanh-sinh in :math:`v` (working precision).
 
     Breakpoints depend on ``c`` only through how far the geometric grid extends, so the
@@ -103,14 +103,14 @@ def k0_laplace_quadrature(a: Any, c: Any) -> Any:
         points.append(points[-1] * 4)
     points.append(mpmath.inf)
 
-    def integrand(v: Any) -> Any:
+    def integrand(v: mpmath.mpf) -> mpmath.mpf:
         return mpmath.power(v, a) * mpmath.exp(-rate * v) * _exp_k0_cached(v, prec)
 
     # [0, 1]: v = u^(1/(alpha+1)) absorbs v^alpha dv = du/(alpha+1); only the logarithm
     # of K_0 is left at u = 0, which tanh-sinh integrates at full speed.
     power = 1 / (a + 1)
 
-    def head(u: Any) -> Any:
+    def head(u: mpmath.mpf) -> mpmath.mpf:
         if u == 0:
             return mpmath.mpf(0)
         v = mpmath.power(u, power)
@@ -123,11 +123,11 @@ def k0_laplace_quadrature(a: Any, c: Any) -> Any:
     return value_head * power + value
 
 
-def k0_laplace_hyperbolic(a: Any, c: Any) -> Any:
+def k0_laplace_hyperbolic(a: mpmath.mpf, c: mpmath.mpf) -> mpmath.mpf:
     r""":math:`\Gamma(\alpha+1)\int_0^\infty (\cosh t - c)^{-\alpha-1}dt` (working precision)."""
     gap = 1 - c
 
-    def integrand(t: Any) -> Any:
+    def integrand(t: mpmath.mpf) -> mpmath.mpf:
         return mpmath.power(gap + 2 * mpmath.sinh(t / 2) ** 2, -a - 1)
 
     width = mpmath.sqrt(gap)
@@ -140,7 +140,7 @@ def k0_laplace_hyperbolic(a: Any, c: Any) -> Any:
     return mpmath.gamma(a + 1) * value
 
 
-def k0_laplace_closed_form(a: Any, c: Any) -> Any:
+def k0_laplace_closed_form(a: mpmath.mpf, c: mpmath.mpf) -> mpmath.mpf:
     r"""Gradshteyn-Ryzhik 6.621.3 at :math:`\nu = 0`, :math:`\beta = 1`, exponent :math:`-c`."""
     return (
         mpmath.sqrt(mpmath.pi)

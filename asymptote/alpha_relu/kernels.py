@@ -23,13 +23,14 @@ References
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import overload
 
 import mpmath
 import numpy as np
 import sympy
 
 from .._precision import check_dps, round_mpf, to_mpf, workdps
+from .._types import FloatOrArray
 from ..numeric.arccos_kernels import arccos_kernel_mp, arccos_kernel_np
 from ._common import check_alpha_float, k_at_one_float, k_at_one_mp, sympy_number
 
@@ -73,12 +74,16 @@ def second_moment_coefficient(alpha: object) -> sympy.Expr:
 
 
 @overload
-def normalized_kernel(alpha: object, c: object, *, dps: None = None) -> Any: ...
+def normalized_kernel(alpha: object, c: float, *, dps: None = None) -> float: ...
+@overload
+def normalized_kernel(alpha: object, c: object, *, dps: None = None) -> FloatOrArray: ...
 @overload
 def normalized_kernel(alpha: object, c: object, *, dps: int) -> mpmath.mpf: ...
 
 
-def normalized_kernel(alpha: object, c: object, *, dps: int | None = None) -> Any:
+def normalized_kernel(
+    alpha: object, c: object, *, dps: int | None = None
+) -> FloatOrArray | mpmath.mpf:
     r"""Normalized alpha-ReLU kernel :math:`J_\alpha(c) = k_\alpha(c)/k_\alpha(1)`.
 
     Parameters
@@ -93,7 +98,8 @@ def normalized_kernel(alpha: object, c: object, *, dps: int | None = None) -> An
     Returns
     -------
     float or ndarray or mpf
-        :math:`J_\alpha(c)`; ``J(1) = 1``, ``J(-1) = 0``.
+        :math:`J_\alpha(c)`; ``J(1) = 1``, ``J(-1) = 0``: a ``float`` for scalar ``c``, a
+        float64 array for array ``c`` (``dps=None``), an ``mpf`` for ``dps=int``.
 
     Raises
     ------
@@ -137,12 +143,16 @@ def normalized_kernel(alpha: object, c: object, *, dps: int | None = None) -> An
 
 
 @overload
-def normalized_kernel_slope(alpha: object, c: object, *, dps: None = None) -> Any: ...
+def normalized_kernel_slope(alpha: object, c: float, *, dps: None = None) -> float: ...
+@overload
+def normalized_kernel_slope(alpha: object, c: object, *, dps: None = None) -> FloatOrArray: ...
 @overload
 def normalized_kernel_slope(alpha: object, c: object, *, dps: int) -> mpmath.mpf: ...
 
 
-def normalized_kernel_slope(alpha: object, c: object, *, dps: int | None = None) -> Any:
+def normalized_kernel_slope(
+    alpha: object, c: object, *, dps: int | None = None
+) -> FloatOrArray | mpmath.mpf:
     r"""Slope :math:`J_\alpha'(c) = \alpha^2 k_{\alpha-1}(c)/k_\alpha(1)` of the normalized kernel.
 
     Parameters
@@ -157,6 +167,8 @@ def normalized_kernel_slope(alpha: object, c: object, *, dps: int | None = None)
     Returns
     -------
     float or ndarray or mpf
+        :math:`J_\alpha'(c)`: a ``float`` for scalar ``c``, a float64 array for array ``c``
+        (``dps=None``), an ``mpf`` for ``dps=int``.
 
     Raises
     ------

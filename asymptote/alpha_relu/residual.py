@@ -30,7 +30,7 @@ References
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import overload
 
 import mpmath
 
@@ -45,11 +45,11 @@ __all__ = ["cosine_convergence_exponent", "cosine_fixed_point", "relu_cosine_dis
 _FIXED_POINT_FLOAT_DPS = 20
 
 
-def _fixed_point_mp(a: Any, digits: int) -> Any:
+def _fixed_point_mp(a: mpmath.mpf, digits: int) -> mpmath.mpf:
     """Root of J(e) = e in (0, 1), working precision ``digits`` + guard (already set)."""
     k1 = k_at_one_mp(a)
 
-    def gap(e: Any) -> Any:
+    def gap(e: mpmath.mpf) -> mpmath.mpf:
         return arccos_kernel_mp(a, e) / k1 - e
 
     lo = mpmath.mpf(0)
@@ -91,7 +91,7 @@ def cosine_fixed_point(alpha: object, *, dps: None = None) -> float: ...
 def cosine_fixed_point(alpha: object, *, dps: int) -> mpmath.mpf: ...
 
 
-def cosine_fixed_point(alpha: object, *, dps: int | None = None) -> Any:
+def cosine_fixed_point(alpha: object, *, dps: int | None = None) -> float | mpmath.mpf:
     r"""Limit :math:`e^*` of the cosine distance of alpha-ReLU resnets: :math:`J_\alpha(e^*) = e^*`.
 
     Parameters
@@ -152,7 +152,7 @@ def cosine_convergence_exponent(alpha: object, *, dps: None = None) -> float: ..
 def cosine_convergence_exponent(alpha: object, *, dps: int) -> mpmath.mpf: ...
 
 
-def cosine_convergence_exponent(alpha: object, *, dps: int | None = None) -> Any:
+def cosine_convergence_exponent(alpha: object, *, dps: int | None = None) -> float | mpmath.mpf:
     r"""Exponent :math:`\mu = (1 - J_\alpha'(e^*))/(1-\alpha)` of :math:`|e^l - e^*| = \Theta(l^{-\mu})`.
 
     Parameters
@@ -209,7 +209,7 @@ def relu_cosine_distance_constant(
 
 def relu_cosine_distance_constant(
     sigma_w: object, *, sigma_v: object | None = None, dps: int | None = None
-) -> Any:
+) -> float | mpmath.mpf:
     r"""Constant :math:`C` of :math:`1 - e^l \sim C\,l^{-2}` for ReLU resnets.
 
     Parameters

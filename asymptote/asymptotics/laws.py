@@ -51,6 +51,7 @@ from typing import Any
 import mpmath
 import sympy
 
+from .._types import MpfFunction
 from .._validate import to_exact
 from ..activations import BoundActivation, as_activation
 from ..recurrences import recurrence
@@ -138,17 +139,19 @@ def _ode_power_exponent(k: sympy.Expr, K: sympy.Expr) -> tuple[sympy.Expr, sympy
     return general.subs(kk, k), coefficient.subs({kk: k, KK: K})
 
 
-def _kernel_functions(act: BoundActivation, cls: ActivationClass, dps: int) -> tuple[Any, Any]:
+def _kernel_functions(
+    act: BoundActivation, cls: ActivationClass, dps: int
+) -> tuple[MpfFunction, MpfFunction]:
     if cls.kind == "tanh_like":
         return (lambda c: 2 / mpmath.pi * mpmath.asin(c),
                 lambda c: 2 / mpmath.pi / mpmath.sqrt(1 - c * c))
     v = transform("V", act, 1, dps=dps + 5)
 
-    def J(c: Any) -> Any:
+    def J(c: mpmath.mpf) -> mpmath.mpf:
         with mpmath.workdps(dps + 10):
             return transform("W", act, 1, 1, c, dps=dps + 5) / v
 
-    def Jd(c: Any) -> Any:
+    def Jd(c: mpmath.mpf) -> mpmath.mpf:
         with mpmath.workdps(dps + 10):
             return transform("Wd", act, 1, 1, c, dps=dps + 5) / v
 
@@ -411,7 +414,7 @@ def _three_halves_coefficient(act: BoundActivation, cls: ActivationClass, dps: i
     with mpmath.workdps(dps + 20):
         v = transform("V", act, 1, dps=dps + 20)
 
-        def ratio(w: Any) -> Any:
+        def ratio(w: mpmath.mpf) -> mpmath.mpf:
             c = 1 - w
             return (transform("W", act, 1, 1, c, dps=dps + 20) / v - c) / w**1.5
 

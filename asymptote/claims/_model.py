@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 import mpmath
 import sympy
@@ -48,7 +48,10 @@ Status = Literal["holds", "discrepancy"]
 _MEMO: dict[tuple[int, Any], Any] = {}
 
 
-def memo(fn: Callable[..., Any], *args: Any, call: Callable[..., Any] | None = None) -> Any:
+_R = TypeVar("_R")
+
+
+def memo(fn: Callable[..., _R], *args: Any, call: Callable[..., _R] | None = None) -> _R:
     """``(call or fn)(*args)``, computed once per ``(fn, args)`` in this process."""
     key = (id(fn), args)
     if key not in _MEMO:
@@ -94,7 +97,7 @@ class Expected:
         return text if len(text) <= 40 else text[:37] + "..."
 
 
-def evaluate_expected(expected: Expected, dps: int) -> Any:
+def evaluate_expected(expected: Expected, dps: int) -> mpmath.mpf:
     """Numeric value of ``expected`` at ``dps`` digits (an mpf; call inside a precision context)."""
     value = expected.value
     if callable(value) and not isinstance(value, sympy.Basic):

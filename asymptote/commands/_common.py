@@ -12,13 +12,16 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 import mpmath
 import numpy as np
 
 from .._io import check_output_path
 from .._validate import check_limit, parse_number
+
+if TYPE_CHECKING:
+    from ..activations import BoundActivation
 
 __all__ = [
     "Parser",
@@ -267,7 +270,8 @@ def activation_args(
         p.add_argument("--json", action="store_true", help="print a JSON object")
 
 
-def bound_activation(args: argparse.Namespace) -> Any:
+def bound_activation(args: argparse.Namespace) -> BoundActivation:
+    """The activation of ``--activation`` with its parameters (``--alpha``, ``--param a=1``, ...)."""
     from ..activations import activation
 
     params: dict[str, object] = {}
@@ -297,7 +301,13 @@ def emit(result: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"{key:>10}: {jsonable(value, dps)}")
 
 
-def jsonable(value: Any, dps: int | None) -> Any:
+#: What :func:`jsonable` returns: numbers as decimal strings (ints as ints), containers as lists
+#: and dicts, so that ``json.dumps`` writes it unchanged.
+Jsonable: TypeAlias = "dict[Any, Jsonable] | list[Jsonable] | int | str"
+
+
+def jsonable(value: Any, dps: int | None) -> Jsonable:
+    """``value`` with every number formatted by :func:`fmt` (ndarray, mpmath matrix: lists)."""
     if isinstance(value, dict):
         return {k: jsonable(v, dps) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -91,18 +91,18 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
     result = simulate(
         args.arch,
         act,
-        width,
-        depth,
         _float(args.sigma_w, "--sigma-w"),
         _float(args.sigma_b, "--sigma-b"),
+        width=width,
+        depth=depth,
         samples=args.samples,
         seed=args.seed,
         progress=args.progress,
         **extra,
     )
     theory = mean_field_prediction(
-        args.arch, act, width, depth, _float(args.sigma_w, "--sigma-w"),
-        _float(args.sigma_b, "--sigma-b"), **extra,
+        args.arch, act, _float(args.sigma_w, "--sigma-w"), _float(args.sigma_b, "--sigma-b"),
+        width=width, depth=depth, **extra,
     )  # fmt: skip
     out: dict[str, Any] = {
         "arch": args.arch,

@@ -183,10 +183,10 @@ def backward_gradient_statistics(
     return simulate(
         "feedforward",
         "relu",
-        list(ns),
-        len(ns),
         float(parse_real(sigma_w, "sigma_w")),
         float(parse_real(sigma_b, "sigma_b")),
+        width=list(ns),
+        depth=len(ns),
         samples=samples,
         seed=seed,
         inputs=inputs,

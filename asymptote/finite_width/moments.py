@@ -69,9 +69,10 @@ import functools
 import math
 import re
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Literal, TypeAlias, overload
 
 import mpmath
 import numpy as np
@@ -95,6 +96,9 @@ __all__ = [
     "sample_output_length",
     "failure_modes",
 ]
+
+#: A value of :class:`_Backend`: exact (SymPy), ``mpf`` (``dps=N``) or float.
+Number: TypeAlias = "float | mpmath.mpf | sympy.Expr"
 
 _SQRT = re.compile(r"^\s*sqrt\s*\((.+)\)\s*$")
 _READOUTS = ("relu", "linear")
@@ -237,7 +241,9 @@ class _Backend:
             return mpmath.mpf(sympy.Float(number, digits + 5)._mpf_)
         return float(value)
 
-    def finish(self, value: Any, name: str) -> Any:
+    def finish(self, value: Any, name: str) -> Number:
+        """``value`` as returned to the caller (``mpf`` rounded to ``dps`` digits; a float
+        checked finite)."""
         if self.exact:
             return value
         if self.dps is not None:
@@ -247,7 +253,8 @@ class _Backend:
             raise OverflowError(f"{name} overflows float64; use dps=N or exact=True")
         return value
 
-    def context(self) -> Any:
+    def context(self) -> AbstractContextManager[None]:
+        """The working precision (``dps`` + guard digits) for mpmath, else nothing."""
         if self.dps is not None:
             return mpmath.workdps(self.dps + GUARD_DIGITS)
         return _nullcontext()
@@ -477,6 +484,54 @@ def output_length_moments(
 # ---------------------------------------------------------------------------------------
 # Gaussian weights: moments of every order, Mellin transform, zero mass, sampler
 # ---------------------------------------------------------------------------------------
+@overload
+def output_length_moment(
+    widths: Sequence[int],
+    order: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    input_length: Any = ...,
+    readout: str = ...,
+    exact: Literal[False] = ...,
+    dps: None = ...,
+) -> float: ...
+@overload
+def output_length_moment(
+    widths: Sequence[int],
+    order: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    input_length: Any = ...,
+    readout: str = ...,
+    exact: Literal[False] = ...,
+    dps: int,
+) -> mpmath.mpf: ...
+@overload
+def output_length_moment(
+    widths: Sequence[int],
+    order: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    input_length: Any = ...,
+    readout: str = ...,
+    exact: Literal[True],
+    dps: None = ...,
+) -> sympy.Expr: ...
+@overload
+def output_length_moment(
+    widths: Sequence[int],
+    order: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    input_length: Any = ...,
+    readout: str = ...,
+    exact: bool = ...,
+    dps: int | None = ...,
+) -> Number: ...
 def output_length_moment(
     widths: Sequence[int],
     order: int,
@@ -487,8 +542,37 @@ def output_length_moment(
     readout: str = "relu",
     exact: bool = False,
     dps: int | None = None,
-) -> Any:
+) -> Number:
     r""":math:`E[M_d^k]` for Gaussian weights and biases, any integer order ``k``.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Layer widths :math:`n_1..n_d` (each >= 1).
+    order : int
+        Order :math:`k \ge 0`.
+    sigma_w, sigma_b : real, str or sequence of them
+        Standard deviations (one per layer or one for all); text such as ``"sqrt(2)"``.
+    input_length : real or str, default 1
+        :math:`M_0`.
+    readout : {'relu', 'linear'}, default 'relu'
+        Activation of the last layer.
+    exact : bool, default False
+        Return a SymPy number (rational inputs give rationals).
+    dps : int or None, default None
+        ``None``: float; int: mpmath at that many digits (not with ``exact``).
+
+    Returns
+    -------
+    float, mpf or sympy.Expr
+        ``float`` by default, ``mpf`` with ``dps=int``, a SymPy number with ``exact=True``.
+
+    Raises
+    ------
+    ValueError
+        Negative ``order``, bad widths or standard deviations, or both ``exact`` and ``dps``.
+    OverflowError
+        The float result overflows (use ``dps`` or ``exact``).
 
     Notes
     -----

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from .._precision import check_float64_square, to_float
+from .._types import RealLike
 from ..activations import BoundActivation, as_activation
 
 __all__ = [
@@ -385,13 +386,13 @@ class _Progress:
 def simulate(
     arch: str,
     activation: object,
-    widths_or_width: int | Sequence[int],
-    depth: int,
-    sigma_w: Any,
-    sigma_b: Any,
+    sigma_w: RealLike,
+    sigma_b: RealLike,
     *,
-    sigma_v: Any = None,
-    sigma_a: Any = None,
+    sigma_v: RealLike | None = None,
+    sigma_a: RealLike | None = None,
+    width: int | Sequence[int],
+    depth: int,
     eta: Any = None,
     inputs: Any = None,
     output_vector: Any = None,
@@ -409,14 +410,14 @@ def simulate(
     arch : {'feedforward', 'rrn', 'frn', 'scaled'}
     activation : str or BoundActivation
         Any registered activation (``params`` bind its parameters).
-    widths_or_width : int or sequence of int
+    sigma_w, sigma_b : float, str, Fraction, Decimal or mpf
+        Standard deviations (weights times :math:`\sqrt{\text{fan-in}}`), read as float64.
+    sigma_v, sigma_a : float, str, Fraction, Decimal or mpf, optional
+        Branch read-out standard deviations (``'frn'``, ``'scaled'``; default 1 and 0).
+    width : int or sequence of int
         One width for every layer, or :math:`N_1..N_L` (feedforward only).
     depth : int
         Number of layers (blocks) :math:`L`.
-    sigma_w, sigma_b : float
-        Standard deviations (weights times :math:`\sqrt{\text{fan-in}}`).
-    sigma_v, sigma_a : float, optional
-        Branch read-out standard deviations (``'frn'``, ``'scaled'``; default 1 and 0).
     eta : float or sequence, optional
         Branch scales (``'scaled'`` only).
     inputs : array (2, N_0), optional
@@ -454,7 +455,7 @@ def simulate(
 
     Examples
     --------
-    >>> r = simulate("feedforward", "relu", 50, 3, 2 ** 0.5, 0.0, samples=20)
+    >>> r = simulate("feedforward", "relu", 2 ** 0.5, 0.0, width=50, depth=3, samples=20)
     >>> r.mean.shape, round(float(r["p"][0][0]), 12)
     ((4, 11), 1.0)
     """
@@ -474,7 +475,7 @@ def simulate(
             raise ValueError(
                 f"inputs must be a finite array of shape (2, N_0), got shape {x0.shape}"
             )
-    widths = _widths(arch, widths_or_width, depth, None if x0 is None else x0.shape[1])
+    widths = _widths(arch, width, depth, None if x0 is None else x0.shape[1])
     if x0 is None:
         x0 = default_inputs(widths[0])
     residual_branch = arch in ("frn", "scaled")
@@ -551,13 +552,13 @@ def simulate(
 def mean_field_prediction(
     arch: str,
     activation: object,
-    widths_or_width: int | Sequence[int],
-    depth: int,
-    sigma_w: Any,
-    sigma_b: Any,
+    sigma_w: RealLike,
+    sigma_b: RealLike,
     *,
-    sigma_v: Any = None,
-    sigma_a: Any = None,
+    sigma_v: RealLike | None = None,
+    sigma_a: RealLike | None = None,
+    width: int | Sequence[int],
+    depth: int,
     eta: Any = None,
     inputs: Any = None,
     **params: object,
@@ -584,9 +585,19 @@ def mean_field_prediction(
     For ReLU the feedforward ``p`` and ``q`` are exact at every width; other entries carry
     finite-width corrections of order :math:`1/N`.
 
+    Parameters
+    ----------
+    arch, activation, sigma_w, sigma_b, sigma_v, sigma_a, width, depth, eta, inputs, **params
+        As in :func:`simulate` (same order, same defaults).
+
+    Returns
+    -------
+    dict of str to ndarray
+        One float64 array over layers ``0..L`` per name of :data:`QUANTITIES`.
+
     Examples
     --------
-    >>> mf = mean_field_prediction("feedforward", "relu", 10, 2, 2 ** 0.5, 0.0)
+    >>> mf = mean_field_prediction("feedforward", "relu", 2 ** 0.5, 0.0, width=10, depth=2)
     >>> [round(float(v), 12) for v in mf["p"]]
     [1.0, 1.0, 1.0]
     """
@@ -596,7 +607,7 @@ def mean_field_prediction(
         raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
     act = as_activation(activation, **params)
     x0 = None if inputs is None else np.asarray(inputs, dtype=float)
-    widths = _widths(arch, widths_or_width, depth, None if x0 is None else x0.shape[1])
+    widths = _widths(arch, width, depth, None if x0 is None else x0.shape[1])
     if x0 is None:
         x0 = default_inputs(widths[0])
     sw2, sb2 = _sigma(sigma_w, "sigma_w") ** 2, _sigma(sigma_b, "sigma_b") ** 2

@@ -219,7 +219,7 @@ def _derivative_endpoint_mp(a: Any, x: Any) -> Any | None:
 # ----------------------------------------------------------------------------------------------
 
 
-def arccos_kernel_mp(alpha: Any, c: Any, *, derivative: bool = False) -> Any:
+def arccos_kernel_mp(alpha: object, c: object, *, derivative: bool = False) -> mpmath.mpf:
     r"""Arc-cosine kernel :math:`k_\alpha(c)` or :math:`\dot k_\alpha(c)` at the caller's precision.
 
     Evaluates the hypergeometric closed form of [YS17]_ with :func:`mpmath.hyp2f1` at the
@@ -412,7 +412,9 @@ def _hyp2f1_log_case(a: Any, m: int, w: Any) -> Any:
 # ----------------------------------------------------------------------------------------------
 
 
-def arccos_kernel_quadrature_mp(alpha: Any, c: Any, *, derivative: bool = False) -> Any:
+def arccos_kernel_quadrature_mp(
+    alpha: object, c: object, *, derivative: bool = False
+) -> mpmath.mpf:
     r"""Arc-cosine kernel by quadrature of the angular integral (independent check route).
 
     Computes, at the caller's ``mpmath.mp.dps``, with :math:`\beta = \alpha`
@@ -491,7 +493,7 @@ def _angular_integral_mp(beta: Any, x: Any, dps: int) -> Any:
     half_delta = delta / 2
     quarter_pi = mpmath.pi / 4
 
-    def raw(t: Any) -> Any:
+    def raw(t: mpmath.mpf) -> mpmath.mpf:
         u = half_delta * mpmath.exp(-t)
         # second sine with argument <= pi/2: sin(u + theta) = sin(delta - u)
         arg = u + theta if u + theta <= 2 * quarter_pi else delta - u
@@ -500,7 +502,7 @@ def _angular_integral_mp(beta: Any, x: Any, dps: int) -> Any:
     # scale to an O(1) integrand so that mpmath's absolute error floor is a relative one
     scale = raw(mpmath.mpf(0))
 
-    def integrand(t: Any) -> Any:
+    def integrand(t: mpmath.mpf) -> mpmath.mpf:
         return raw(t) / scale
 
     points = [mpmath.mpf(0)]

@@ -34,7 +34,8 @@ from ..errors import ConvergenceError
 
 __all__ = ["expect_1d_mp", "expect_2d_mp"]
 
-Fn = Callable[[Any], Any]
+#: A real function of one ``mpf`` (an activation or its derivative at the working precision).
+Fn = Callable[[mpmath.mpf], mpmath.mpf]
 
 
 def _error_ok(value: Any, err: Any, size: Any = None) -> bool:
@@ -128,7 +129,7 @@ def _gaussian_radius() -> Any:
     return mpmath.sqrt(2 * mpmath.log(10) * (mpmath.mp.dps + 10))
 
 
-def expect_1d_mp(f: Fn, q: Any, *, kinks: Sequence[float] = ()) -> Any:
+def expect_1d_mp(f: Fn, q: mpmath.mpf, *, kinks: Sequence[float] = ()) -> mpmath.mpf:
     r""":math:`E[f(\sqrt{q} z)]`, :math:`z \sim N(0, 1)`, at the working precision.
 
     Parameters
@@ -139,6 +140,11 @@ def expect_1d_mp(f: Fn, q: Any, *, kinks: Sequence[float] = ()) -> Any:
         Variance, ``q >= 0``.
     kinks : sequence of float
         Points (in ``u``) where ``f`` is not smooth.
+
+    Returns
+    -------
+    mpf
+        The expectation at the working precision.
     """
     if q == 0:
         return f(mpmath.mpf(0))
@@ -150,7 +156,7 @@ def expect_1d_mp(f: Fn, q: Any, *, kinks: Sequence[float] = ()) -> Any:
     pts = [mpmath.mpf(0), mpmath.mpf(-1), mpmath.mpf(1)]
     norm = 1 / mpmath.sqrt(2 * mpmath.pi)
 
-    def integrand(x: Any) -> Any:
+    def integrand(x: mpmath.mpf) -> mpmath.mpf:
         return f(root * x) * mpmath.exp(-x * x / 2)
 
     value, err = _integrate(integrand, pts, kink_x, mpmath.ninf, mpmath.inf, "tanh-sinh")
@@ -168,13 +174,13 @@ def expect_1d_mp(f: Fn, q: Any, *, kinks: Sequence[float] = ()) -> Any:
 def expect_2d_mp(
     f: Fn,
     g: Fn,
-    q1: Any,
-    q2: Any,
-    q12: Any,
+    q1: mpmath.mpf,
+    q2: mpmath.mpf,
+    q12: mpmath.mpf,
     *,
     kinks_f: Sequence[float] = (),
     kinks_g: Sequence[float] = (),
-) -> Any:
+) -> mpmath.mpf:
     r""":math:`E[f(u) g(v)]` for a centred Gaussian pair (variances ``q1, q2``, covariance ``q12``)."""
     if q1 == 0:
         return f(mpmath.mpf(0)) * expect_1d_mp(g, q2, kinks=kinks_g)
@@ -190,7 +196,7 @@ def expect_2d_mp(
     if abs(c) == 1:
         sign = c
 
-        def pair(u: Any) -> Any:
+        def pair(u: mpmath.mpf) -> mpmath.mpf:
             return f(u) * g(sign * r2 / r1 * u)
 
         kinks = [*kinks_f, *(k * r1 / r2 * sign for k in kinks_g)]
@@ -200,13 +206,13 @@ def expect_2d_mp(
     radius = _gaussian_radius()
     smooth_f, smooth_g = not kinks_f, not kinks_g
 
-    def inner(x: Any) -> Any:
+    def inner(x: mpmath.mpf) -> mpmath.mpf:
         # y where the argument of g crosses 0 (its transition) and each kink of g; the
         # Gaussian factor peaks at y = 0.
         shift = -c * x / s
         kinks_y = [k / (r2 * s) + shift for k in kinks_g_mp]
 
-        def integrand(y: Any) -> Any:
+        def integrand(y: mpmath.mpf) -> mpmath.mpf:
             return g(r2 * (c * x + s * y)) * mpmath.exp(-y * y / 2)
 
         method = "gauss-legendre" if smooth_g else "tanh-sinh"
@@ -216,7 +222,7 @@ def expect_2d_mp(
 
     kinks_x = [mpmath.mpf(k) / r1 for k in kinks_f]
 
-    def outer(x: Any) -> Any:
+    def outer(x: mpmath.mpf) -> mpmath.mpf:
         fx = f(r1 * x)
         if fx == 0:
             return fx
@@ -237,7 +243,9 @@ def expect_2d_mp(
     return norm * _check(value, err, "E[f(u) g(v)]", size=size)
 
 
-def expect_2d_homogeneous_mp(f: Fn, g: Fn, degree: Any, q1: Any, q2: Any, q12: Any) -> Any:
+def expect_2d_homogeneous_mp(
+    f: Fn, g: Fn, degree: object, q1: mpmath.mpf, q2: mpmath.mpf, q12: mpmath.mpf
+) -> mpmath.mpf:
     r""":math:`E[f(u) g(v)]` for positively homogeneous ``f, g`` of degree ``k`` (1-D route).
 
     In polar coordinates of the standard pair, :math:`u = r\sqrt{q_1}\cos t`,
@@ -267,7 +275,7 @@ def expect_2d_homogeneous_mp(f: Fn, g: Fn, degree: Any, q1: Any, q2: Any, q12: A
             {p % two_pi for p in (half, 3 * half, theta + half, theta + 3 * half)} - {mpmath.mpf(0)}
         )
 
-        def integrand(t: Any) -> Any:
+        def integrand(t: mpmath.mpf) -> mpmath.mpf:
             return f(r1 * mpmath.cos(t)) * g(r2 * mpmath.cos(t - theta))
 
         total, error = _integrate(integrand, [], cuts, mpmath.mpf(0), two_pi, "tanh-sinh")

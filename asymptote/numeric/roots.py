@@ -10,7 +10,6 @@ sign, whose width is below the requested tolerance. Runs at the caller's mpmath 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import mpmath
 
@@ -20,16 +19,16 @@ __all__ = ["refine_root_mp"]
 
 
 def refine_root_mp(
-    func: Callable[[Any], Any],
-    guess: Any,
+    func: Callable[[mpmath.mpf], mpmath.mpf],
+    guess: mpmath.mpf,
     *,
-    tol: Any,
-    first_step: Any,
-    lower: Any = None,
-    upper: Any = None,
+    tol: mpmath.mpf,
+    first_step: mpmath.mpf,
+    lower: mpmath.mpf | None = None,
+    upper: mpmath.mpf | None = None,
     what: str = "root",
     max_iter: int = 200,
-) -> Any:
+) -> mpmath.mpf:
     """Root of ``func`` near ``guess`` to absolute accuracy ``tol``, certified by a bracket.
 
     Parameters
@@ -44,6 +43,11 @@ def refine_root_mp(
         Initial half-width of the bracket around ``guess``; doubled until a sign change.
     lower, upper : mpf or None
         Hard limits of the search (the bracket never leaves them).
+
+    Returns
+    -------
+    mpf
+        The midpoint of the final bracket (or an end point where ``func`` is exactly 0).
 
     Raises
     ------

@@ -13,6 +13,7 @@ numpy calls. The kernel gap :math:`G` is evaluated from the same piecewise-Cheby
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -132,7 +133,7 @@ def _step_function(arch: str) -> tuple[int, Any]:
     return len(names), numba.njit(cache=False)(step)
 
 
-def compiled_kernel(arch: str) -> Any:
+def compiled_kernel(arch: str) -> Callable[..., None]:
     """A callable running the compiled kernel of architecture ``arch``.
 
     Its arguments are those of the kernel after ``step`` and ``n_mult`` (see ``_kernel``).

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any
+from typing import overload
 
 import mpmath
 import numpy as np
@@ -60,7 +60,13 @@ def _cheb_nodes(n: int) -> NDArray[np.float64]:
     return np.cos(np.pi * (np.arange(n) + 0.5) / n)
 
 
-def clenshaw(x: Any, coef: NDArray[np.float64]) -> Any:
+@overload
+def clenshaw(x: float, coef: NDArray[np.float64]) -> float: ...
+@overload
+def clenshaw(x: NDArray[np.float64], coef: NDArray[np.float64]) -> NDArray[np.float64]: ...
+def clenshaw(
+    x: float | NDArray[np.float64], coef: NDArray[np.float64]
+) -> float | NDArray[np.float64]:
     """Chebyshev series sum_j coef[j] T_j(x) by Clenshaw's recurrence (scalar or array)."""
     b1 = 0.0 * x
     b2 = 0.0 * x

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 import mpmath
 import numpy as np
@@ -251,6 +251,42 @@ def _check_float(
     return arr
 
 
+@overload
+def iterate(
+    arch: str,
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    sigma_v: Any = ...,
+    sigma_a: Any = ...,
+    depth: int,
+    p0: Any = ...,
+    e0: Any = ...,
+    m0: Any = ...,
+    layers: Any = ...,
+    dps: None = ...,
+    progress: bool = ...,
+    compiled: bool = ...,
+) -> Trajectory: ...
+@overload
+def iterate(
+    arch: str,
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    sigma_v: Any = ...,
+    sigma_a: Any = ...,
+    depth: int,
+    p0: Any = ...,
+    e0: Any = ...,
+    m0: Any = ...,
+    layers: Any = ...,
+    dps: int,
+    progress: bool = ...,
+    compiled: bool = ...,
+) -> dict[str, list[mpmath.mpf]]: ...
 def iterate(
     arch: str,
     activation: object,
@@ -267,7 +303,7 @@ def iterate(
     dps: int | None = None,
     progress: bool = False,
     compiled: bool = True,
-) -> Any:
+) -> Trajectory | dict[str, list[mpmath.mpf]]:
     r"""Iterate the mean-field recurrence of ``arch`` for ``depth`` layers.
 
     Parameters
@@ -296,6 +332,12 @@ def iterate(
     compiled : bool
         Use the numba kernel (:mod:`asymptote.recurrences.compiled`) for positively
         homogeneous activations (default); ``False`` forces the numpy path.
+
+    Returns
+    -------
+    Trajectory or dict of str to list of mpf
+        ``dps=None``: a :class:`Trajectory` over the recorded layers and the parameter grid;
+        ``dps=int``: the mpmath values of every layer, by name.
 
     Raises
     ------

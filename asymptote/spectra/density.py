@@ -37,12 +37,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import mpmath
 import numpy as np
 
 from .._precision import check_dps, round_mpf, to_mpf, workdps
+from .._types import FloatOrArray
 from ..activations import as_activation
 from ..errors import ConvergenceError
 from .free_probability import JacobianSpectrumModel, spectrum_model
@@ -164,14 +165,14 @@ def _lower_edge_np(model: JacobianSpectrumModel) -> float:
     return float(math.exp(-log_chi))
 
 
-def _edge_mp(model: JacobianSpectrumModel, model_np: JacobianSpectrumModel, dps: int) -> Any:
+def _edge_mp(model: JacobianSpectrumModel, model_np: JacobianSpectrumModel, dps: int) -> mpmath.mpf:
     from ..numeric.roots import refine_root_mp
 
     lam, t_edge = _edge_np(model_np)
     if t_edge is None:
         return (model.sigma_w2 * model.law.d_max) ** model.depth
 
-    def slope(t: Any) -> Any:
+    def slope(t: mpmath.mpf) -> mpmath.mpf:
         return model.log_chi(t)[2]
 
     t0 = mpmath.mpf(t_edge)
@@ -324,6 +325,28 @@ def _lambdas_np(lambdas: Any) -> np.ndarray:
     return arr
 
 
+@overload
+def spectral_edge(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: None = ...,
+    **params: object,
+) -> float: ...
+@overload
+def spectral_edge(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: int,
+    **params: object,
+) -> mpmath.mpf: ...
 def spectral_edge(
     activation: object,
     sigma_w: Any,
@@ -333,8 +356,25 @@ def spectral_edge(
     weights: str = "gaussian",
     dps: int | None = None,
     **params: object,
-) -> Any:
+) -> float | mpmath.mpf:
     r"""Upper edge :math:`\lambda_{\max}` of the limiting spectrum of :math:`JJ^T`.
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+    sigma_w, sigma_b : float, str, Fraction or mpf
+        Standard deviations of weights (times sqrt(fan-in)) and biases.
+    depth : int
+        Number of layers L >= 1.
+    weights : {'gaussian', 'orthogonal'}
+    dps : int or None
+        None: float64; int: mpmath at that many digits.
+
+    Returns
+    -------
+    float or mpf
+        :math:`\lambda_{\max}`: a ``float`` for ``dps=None``, an ``mpf`` rounded to ``dps``
+        digits otherwise.
 
     Notes
     -----
@@ -366,6 +406,28 @@ def _float(value: Any) -> float:
         return float(to_mpf(value, "sigma"))
 
 
+@overload
+def spectral_atoms(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: None = ...,
+    **params: object,
+) -> list[tuple[float, float]]: ...
+@overload
+def spectral_atoms(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: int,
+    **params: object,
+) -> list[tuple[mpmath.mpf, mpmath.mpf]]: ...
 def spectral_atoms(
     activation: object,
     sigma_w: Any,
@@ -375,8 +437,25 @@ def spectral_atoms(
     weights: str = "gaussian",
     dps: int | None = None,
     **params: object,
-) -> list[tuple[Any, Any]]:
+) -> list[tuple[float, float]] | list[tuple[mpmath.mpf, mpmath.mpf]]:
     r"""Atoms ``[(location, mass)]`` of the limiting spectrum of :math:`JJ^T`.
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+    sigma_w, sigma_b : float, str, Fraction or mpf
+        Standard deviations of weights (times sqrt(fan-in)) and biases.
+    depth : int
+        Number of layers L >= 1.
+    weights : {'gaussian', 'orthogonal'}
+    dps : int or None
+        None: float64; int: mpmath at that many digits.
+
+    Returns
+    -------
+    list of (float, float) or list of (mpf, mpf)
+        ``(location, mass)`` pairs: floats for ``dps=None``, ``mpf`` rounded to ``dps``
+        digits otherwise.
 
     Notes
     -----
@@ -405,6 +484,54 @@ def spectral_atoms(
         ]
 
 
+@overload
+def spectral_density(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    lambdas: float,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: None = ...,
+    **params: object,
+) -> float: ...
+@overload
+def spectral_density(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    lambdas: object,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: None = ...,
+    **params: object,
+) -> FloatOrArray: ...
+@overload
+def spectral_density(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    lambdas: list[Any] | tuple[Any, ...] | np.ndarray,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: int,
+    **params: object,
+) -> list[mpmath.mpf]: ...
+@overload
+def spectral_density(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    lambdas: object,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: int,
+    **params: object,
+) -> mpmath.mpf | list[mpmath.mpf]: ...
 def spectral_density(
     activation: object,
     sigma_w: Any,
@@ -415,7 +542,7 @@ def spectral_density(
     weights: str = "gaussian",
     dps: int | None = None,
     **params: object,
-) -> Any:
+) -> FloatOrArray | mpmath.mpf | list[mpmath.mpf]:
     r"""Density :math:`\rho(\lambda)` of the continuous part of the spectrum of :math:`JJ^T`.
 
     Parameters
@@ -432,6 +559,8 @@ def spectral_density(
     Returns
     -------
     float, numpy.ndarray, mpf or list of mpf
+        ``dps=None``: a ``float`` for scalar ``lambdas``, else a float64 array of its shape;
+        ``dps=int``: an ``mpf`` for a scalar, a list of ``mpf`` for a list, tuple or array.
 
     Raises
     ------

@@ -250,8 +250,8 @@ def plot_spectrum(
     start = 0
     while True:  # smooth phi, orthogonal W: Newton may fail for lambda -> 0 (see docs)
         try:
-            rho = spectral_density(
-                act, sigma_w, sigma_b, grid[start:], depth=depth, weights=weights
+            rho = np.asarray(
+                spectral_density(act, sigma_w, sigma_b, grid[start:], depth=depth, weights=weights)
             )
             break
         except ConvergenceError:

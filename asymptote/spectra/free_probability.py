@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import mpmath
 import numpy as np
@@ -240,7 +240,7 @@ class SquaredDerivativeLaw:
     _d_max: Any = field(default=None, repr=False)
 
     # ----- moments --------------------------------------------------------------------
-    def moment(self, k: int) -> Any:
+    def moment(self, k: int) -> float | mpmath.mpf:
         r""":math:`\mu_k = E[d^k]`."""
         if self.kind == "atomic":
             return sum(p * v**k for v, p in zip(self.values, self.probabilities, strict=True))
@@ -273,14 +273,14 @@ class SquaredDerivativeLaw:
         )
 
     @property
-    def zero_mass(self) -> Any:
+    def zero_mass(self) -> float | mpmath.mpf:
         """Probability that ``d = 0`` (an atom of the law at zero)."""
         if self.kind != "atomic":
             return 0
         return sum((p for v, p in zip(self.values, self.probabilities, strict=True) if v == 0), 0)
 
     @property
-    def d_max(self) -> Any:
+    def d_max(self) -> float | mpmath.mpf:
         """Supremum of the support of the law."""
         if self.kind == "atomic":
             return max(v for v, p in zip(self.values, self.probabilities, strict=True) if p > 0)
@@ -588,7 +588,8 @@ class JacobianSpectrumModel:
     backend: str
     _mu: dict[int, Any] = field(default_factory=dict, repr=False)
 
-    def mu(self, k: int) -> Any:
+    def mu(self, k: int) -> float | mpmath.mpf:
+        r""":math:`\mu_k = E[d^k]` of the law of :math:`D^2` (cached)."""
         if k not in self._mu:
             self._mu[k] = self.law.moment(k)
         return self._mu[k]
@@ -785,6 +786,26 @@ def spectrum_moments(
         return [round_mpf(v, dps) for v in model.moments(order)]
 
 
+@overload
+def spread_per_layer(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    weights: str = ...,
+    dps: None = ...,
+    **params: object,
+) -> float: ...
+@overload
+def spread_per_layer(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    weights: str = ...,
+    dps: int,
+    **params: object,
+) -> mpmath.mpf: ...
 def spread_per_layer(
     activation: object,
     sigma_w: Any,
@@ -793,9 +814,24 @@ def spread_per_layer(
     weights: str = "gaussian",
     dps: int | None = None,
     **params: object,
-) -> Any:
+) -> float | mpmath.mpf:
     r"""Per-layer spread :math:`c = \mu_2/\mu_1^2 - 1 + g` (``g`` = 1 Gaussian, 0 orthogonal),
     so that :math:`m_2/m_1^2 - 1 = L c` exactly [PSG17, Sec. 2.3].
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+    sigma_w, sigma_b : float, str, Fraction or mpf
+        Standard deviations of weights (times sqrt(fan-in)) and biases.
+    weights : {'gaussian', 'orthogonal'}
+    dps : int or None
+        None: float64; int: mpmath at that many digits.
+
+    Returns
+    -------
+    float or mpf
+        The spread :math:`c`: a ``float`` for ``dps=None``, an ``mpf`` rounded to
+        ``dps`` digits otherwise.
 
     Examples
     --------
@@ -813,6 +849,28 @@ def spread_per_layer(
         return round_mpf(model.mu(2) / model.mu(1) ** 2 - 1 + g, dps)
 
 
+@overload
+def spectrum_variance(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: None = ...,
+    **params: object,
+) -> float: ...
+@overload
+def spectrum_variance(
+    activation: object,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    depth: int,
+    weights: str = ...,
+    dps: int,
+    **params: object,
+) -> mpmath.mpf: ...
 def spectrum_variance(
     activation: object,
     sigma_w: Any,
@@ -822,8 +880,25 @@ def spectrum_variance(
     weights: str = "gaussian",
     dps: int | None = None,
     **params: object,
-) -> Any:
+) -> float | mpmath.mpf:
     r"""Variance :math:`m_2 - m_1^2` of the limiting spectrum of :math:`JJ^T`.
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+    sigma_w, sigma_b : float, str, Fraction or mpf
+        Standard deviations of weights (times sqrt(fan-in)) and biases.
+    depth : int
+        Number of layers L >= 1.
+    weights : {'gaussian', 'orthogonal'}
+    dps : int or None
+        None: float64; int: mpmath at that many digits.
+
+    Returns
+    -------
+    float or mpf
+        :math:`m_2 - m_1^2`: a ``float`` for ``dps=None``, an ``mpf`` rounded to
+        ``dps`` digits otherwise.
 
     Notes
     -----
@@ -874,8 +949,22 @@ def large_depth_moments(mean: Any, spread: Any, depth: int, order: int) -> list[
     ]
 
 
-def large_depth_edge(mean: Any, spread: Any, depth: int) -> Any:
+def large_depth_edge(mean: Any, spread: Any, depth: int) -> float | mpmath.mpf:
     r"""Leading large-L support edge :math:`\lambda_{\max} \simeq e\,c\,L\,m_1` (module docstring).
+
+    Parameters
+    ----------
+    mean : float or mpf
+        :math:`m_1`.
+    spread : float or mpf
+        The per-layer :math:`c` of :func:`spread_per_layer`.
+    depth : int
+        :math:`L`.
+
+    Returns
+    -------
+    float or mpf
+        A ``float`` when ``mean`` and ``spread`` are both floats, an ``mpf`` otherwise.
 
     Examples
     --------

@@ -134,7 +134,7 @@ def test_reduced_resnet_relu_needs_the_mean_term_monte_carlo() -> None:
     width, depth = 400, 8
     x = default_inputs(width)
     m0 = float(x[0].mean())
-    mc = simulate("rrn", "relu", width, depth, 1.0, 0.0, samples=40, seed=3)
+    mc = simulate("rrn", "relu", 1.0, 0.0, width=width, depth=depth, samples=40, seed=3)
     mean, se = mc["p"]
     theory = iterate("rrn", "relu", 1.0, 0.0, depth=depth, e0=0.5, m0=m0)
     # naive map of YS17 (odd activations): p^l = p^{l-1} + V(q^l)

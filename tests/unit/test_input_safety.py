@@ -80,8 +80,12 @@ SLOTS: dict[str, Callable[[Any], Any]] = {
     "iterate.sigma_w": lambda v: asy.iterate("rrn", "relu", v, 0.1, depth=5),
     "iterate.e0": lambda v: asy.iterate("rrn", "relu", 1.0, 0.1, depth=5, e0=v),
     "iterate.sigma_b.dps": lambda v: asy.iterate("rrn", "relu", 1.0, v, depth=2, dps=15),
-    "simulate.sigma_w": lambda v: asy.simulate("feedforward", "relu", 4, 2, v, 0.1, samples=2),
-    "simulate.sigma_b": lambda v: asy.simulate("feedforward", "relu", 4, 2, 1.0, v, samples=2),
+    "simulate.sigma_w": lambda v: asy.simulate(
+        "feedforward", "relu", v, 0.1, width=4, depth=2, samples=2
+    ),
+    "simulate.sigma_b": lambda v: asy.simulate(
+        "feedforward", "relu", 1.0, v, width=4, depth=2, samples=2
+    ),
 }
 
 
@@ -250,7 +254,10 @@ HUGE_SIGMA_CALLS: dict[str, tuple[str, Callable[[float], Any]]] = {
     "correlation_map": ("sigma_w", lambda s: asy.correlation_map("tanh", s, 0, 0.5, q=1.0)),
     "nngp_ntk": ("sigma_w", lambda s: asy.nngp_ntk("relu", s, 0, [[1.0]], depth=2)),
     "iterate": ("sigma_w", lambda s: asy.iterate("rrn", "relu", s, 0, depth=3)),
-    "simulate": ("sigma_w", lambda s: asy.simulate("feedforward", "relu", 4, 2, s, 0, samples=2)),
+    "simulate": (
+        "sigma_w",
+        lambda s: asy.simulate("feedforward", "relu", s, 0, width=4, depth=2, samples=2),
+    ),
     "spectrum_moments": ("sigma_w", lambda s: asy.spectrum_moments("tanh", s, 0.1, depth=2)),
     "spectrum_moments.exact": (
         "sigma_w",

@@ -22,7 +22,7 @@ def within(mean, se, target, bias=0.0, k=4.0):
 @pytest.mark.parametrize("name,sw,sb", [("relu", 1.4, 0.2), ("tanh", 1.5, 0.3)])
 def test_lengths_and_correlations_follow_the_feedforward_maps(name, sw, sb):
     n, depth = 300, 4
-    r = simulate("feedforward", name, n, depth, sw, sb, samples=300, seed=1)
+    r = simulate("feedforward", name, sw, sb, width=n, depth=depth, samples=300, seed=1)
     q = [1.0]
     c = [0.5]
     q.append(sw**2 * 1.0 + sb**2)
@@ -51,10 +51,10 @@ def test_relu_gradient_norms_are_exact_in_mean(method):
     r = simulate(
         "feedforward",
         "relu",
-        widths,
-        3,
         1.3,
         0.4,
+        width=widths,
+        depth=3,
         samples=3000,
         seed=2,
         method=method,
@@ -63,14 +63,16 @@ def test_relu_gradient_norms_are_exact_in_mean(method):
     n = [5, *widths]
     expected = [n[-1] / n[l] * (1.3**2 / 2) ** (3 - l) for l in range(4)]
     within(*r["grad_x"], expected)
-    mf = mean_field_prediction("feedforward", "relu", widths, 3, 1.3, 0.4, inputs=default_inputs(5))
+    mf = mean_field_prediction(
+        "feedforward", "relu", 1.3, 0.4, width=widths, depth=3, inputs=default_inputs(5)
+    )
     within(*r["p"], mf["p"])
 
 
 def test_methods_sample_the_same_law():
     kw = dict(sigma_v=0.8, sigma_a=0.2, eta=[0.7, 0.4, 0.3], samples=3000)
-    a = simulate("scaled", "tanh", 12, 3, 1.4, 0.3, seed=5, method="conditional", **kw)
-    b = simulate("scaled", "tanh", 12, 3, 1.4, 0.3, seed=6, method="explicit", **kw)
+    a = simulate("scaled", "tanh", 1.4, 0.3, width=12, depth=3, seed=5, method="conditional", **kw)
+    b = simulate("scaled", "tanh", 1.4, 0.3, width=12, depth=3, seed=6, method="explicit", **kw)
     se = np.sqrt(a.stderr**2 + b.stderr**2)
     z = np.abs(a.mean - b.mean) / np.where(se > 0, se, 1.0)
     assert np.all(z[1:] <= 4.0), z  # difference of two independent estimates: 4 combined SE
@@ -82,8 +84,8 @@ def test_residual_lengths_follow_mean_field(arch):
     if arch == "scaled":
         kw["eta"] = 0.5
     n, depth = 200, 4
-    r = simulate(arch, "relu", n, depth, 1.0, 0.2, samples=400, seed=3, **kw)
-    mf = mean_field_prediction(arch, "relu", n, depth, 1.0, 0.2, **kw)
+    r = simulate(arch, "relu", 1.0, 0.2, width=n, depth=depth, samples=400, seed=3, **kw)
+    mf = mean_field_prediction(arch, "relu", 1.0, 0.2, width=n, depth=depth, **kw)
     # frn/scaled with ReLU: V is linear and <x, branch> has mean 0: exact at every width.
     # rrn: E[phi(h_i) x_i] = O(1/N) per layer (h_i shares W_ii x_i); bound 2 p / N per layer.
     bias = 0.0 if arch != "rrn" else 2 * depth * max(mf["p"]) / n
@@ -92,29 +94,29 @@ def test_residual_lengths_follow_mean_field(arch):
 
 
 def test_reproducible_and_independent_of_chunking():
-    a = simulate("frn", "tanh", 20, 3, 1.2, 0.1, samples=7, seed=9)
-    b = simulate("frn", "tanh", 20, 3, 1.2, 0.1, samples=7, seed=9, chunk=2)
+    a = simulate("frn", "tanh", 1.2, 0.1, width=20, depth=3, samples=7, seed=9)
+    b = simulate("frn", "tanh", 1.2, 0.1, width=20, depth=3, samples=7, seed=9, chunk=2)
     np.testing.assert_allclose(a.mean, b.mean, rtol=1e-12, atol=1e-15)  # summation order only
     assert not np.allclose(
-        a.mean, simulate("frn", "tanh", 20, 3, 1.2, 0.1, samples=7, seed=10).mean
+        a.mean, simulate("frn", "tanh", 1.2, 0.1, width=20, depth=3, samples=7, seed=10).mean
     )
 
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="arch"):
-        simulate("cnn", "relu", 5, 2, 1.0, 0.0)
+        simulate("cnn", "relu", 1.0, 0.0, width=5, depth=2)
     with pytest.raises(ValueError, match="samples"):
-        simulate("feedforward", "relu", 5, 2, 1.0, 0.0, samples=1)
+        simulate("feedforward", "relu", 1.0, 0.0, width=5, depth=2, samples=1)
     with pytest.raises(ValueError, match="eta"):
-        simulate("scaled", "relu", 5, 2, 1.0, 0.0)
+        simulate("scaled", "relu", 1.0, 0.0, width=5, depth=2)
     with pytest.raises(ValueError, match="one width per layer"):
-        simulate("feedforward", "relu", [5, 6], 3, 1.0, 0.0)
+        simulate("feedforward", "relu", 1.0, 0.0, width=[5, 6], depth=3)
     with pytest.raises(ValueError, match=r"width.*>= 1"):
-        simulate("feedforward", "relu", 0, 3, 1.0, 0.0)
+        simulate("feedforward", "relu", 1.0, 0.0, width=0, depth=3)
     with pytest.raises(ValueError, match="constant width"):
-        simulate("rrn", "relu", [5, 6], 2, 1.0, 0.0)
+        simulate("rrn", "relu", 1.0, 0.0, width=[5, 6], depth=2)
     with pytest.raises(OverflowError, match="layer"):
-        simulate("feedforward", "relu", 50, 200, 30.0, 0.0, samples=2)
+        simulate("feedforward", "relu", 30.0, 0.0, width=50, depth=200, samples=2)
 
 
 def test_cli_montecarlo_json_and_plot(tmp_path, capsys):

@@ -67,8 +67,8 @@ def test_montecarlo_figure_keeps_backend(svg_backend, tmp_path):
     from asymptote.finite_width.montecarlo import mean_field_prediction, simulate
     from asymptote.plotting import montecarlo_figure
 
-    result = simulate("feedforward", "tanh", 16, 3, 1.5, 0.1, samples=4, seed=0)
-    theory = mean_field_prediction("feedforward", "tanh", 16, 3, 1.5, 0.1)
+    result = simulate("feedforward", "tanh", 1.5, 0.1, width=16, depth=3, samples=4, seed=0)
+    theory = mean_field_prediction("feedforward", "tanh", 1.5, 0.1, width=16, depth=3)
     out = montecarlo_figure(result, theory, ["p", "c"], tmp_path / "mc.png")
     assert svg_backend.get_backend() == "svg"
     assert out == tmp_path / "mc.png"

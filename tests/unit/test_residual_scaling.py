@@ -75,11 +75,14 @@ def test_product_law_moments_match_the_recursion_symbolically():
 def test_mean_is_width_free_and_equals_mean_field():
     eta = [0.3, 0.8, 0.5]
     exact = residual_length_moments(eta, 9, 1.1, 0.2, sigma_v=0.7, sigma_a=0.3)
-    mf = mean_field_prediction("scaled", "relu", 9, 3, 1.1, 0.2, sigma_v=0.7, sigma_a=0.3, eta=eta)
+    mf = mean_field_prediction(
+        "scaled", "relu", 1.1, 0.2, sigma_v=0.7, sigma_a=0.3, width=9, depth=3, eta=eta
+    )
     np.testing.assert_allclose(exact.mean, mf["p"], rtol=1e-13)  # float rounding only
     r = simulate(
-        "scaled", "relu", 9, 3, 1.1, 0.2, sigma_v=0.7, sigma_a=0.3, eta=eta, samples=4000, seed=4
-    )
+        "scaled", "relu", 1.1, 0.2, sigma_v=0.7, sigma_a=0.3, width=9, depth=3, eta=eta,
+        samples=4000, seed=4,
+    )  # fmt: skip
     mean, se = r["p"]
     assert np.all(np.abs(mean - np.array(exact.mean)) <= 4 * se + 1e-12)
 
