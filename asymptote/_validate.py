@@ -190,6 +190,9 @@ def to_fraction(value: object, name: str) -> Fraction:
     --------
     >>> to_fraction("2.5e-1", "x"), to_fraction(0.5, "x")
     (Fraction(1, 4), Fraction(1, 2))
+    >>> import mpmath
+    >>> to_fraction(mpmath.mpf(-0.75), "x")
+    Fraction(-3, 4)
     """
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got bool {value!r}")
@@ -209,8 +212,10 @@ def to_fraction(value: object, name: str) -> Fraction:
 
         if not mpmath.isfinite(value):
             raise ValueError(f"{name} must be finite, got {value!r}")
-        man, exp = value.man_exp  # type: ignore[attr-defined]
-        return Fraction(man) * Fraction(2) ** exp
+        # the raw tuple: ``man_exp`` drops the sign
+        sign, man, exp, _ = value._mpf_  # type: ignore[attr-defined]
+        frac = Fraction(man) * Fraction(2) ** exp
+        return -frac if sign else frac
     if kind == "sympy":
         import sympy
 

@@ -24,22 +24,33 @@ Network: :math:`h^{l} = W^{l} \phi(h^{l-1}) + b^{l}`, weights of variance
 
 Every function takes ``dps=None`` (vectorized float64 over broadcast parameter arrays) or
 ``dps=int`` (mpmath; roots refined from the float solution and certified by a sign-change
-bracket narrower than :math:`10^{-\mathrm{dps}}` relative).
+bracket narrower than :math:`10^{-\mathrm{dps}}` relative), through one code path per map on
+the backends of :mod:`asymptote.backend` (their one guard-digit policy). The length and
+correlation maps are not written here: they are the feedforward recurrence derived by
+:mod:`asymptote.recurrences.architecture`, composed over one layer
+(:meth:`~asymptote.recurrences.Recurrence.pre_activation_step`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import mpmath
 import numpy as np
 
-from ._precision import check_dps, check_float64_square, round_mpf, to_float, to_mpf, workdps
+from ._precision import check_float64_square, to_float
 from .activations import BoundActivation, as_activation
+from .backend import FLOAT64, Backend, backend
 from .errors import ConvergenceError
 from .numeric.roots import refine_root_mp
+from .recurrences.bind import Evaluator, evaluator
+from .recurrences.catalog import recurrence
+from .recurrences.symbols import c as c_sym
+from .recurrences.symbols import lam, sigma
+from .recurrences.symbols import q as q_sym
 from .transforms import transform
 
 __all__ = [
@@ -62,35 +73,7 @@ TRAINABLE_DEPTH_MULTIPLE = 6
 # input handling
 # ---------------------------------------------------------------------------------------
 def _sigma_np(value: object, name: str) -> np.ndarray:
-    if isinstance(value, str):  # the strict number grammar (exact, bounded, never evaluated)
-        value = to_float(value, name)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"{name} must be a real number or array, got {value!r}") from None
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"{name} must be a finite standard deviation >= 0, got {value!r}")
-    check_float64_square(arr, name, value)
-    return arr
-
-
-def _sigma_mp(value: object, name: str) -> Any:
-    out = to_mpf(value, name)
-    if out < 0:
-        raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
-    return out
-
-
-def _real_np(value: object, name: str) -> np.ndarray:
-    if isinstance(value, str):
-        value = to_float(value, name)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"{name} must be a real number or array, got {value!r}") from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return arr
+    return FLOAT64.standard_deviation(value, name, grid=True)  # type: ignore[no-any-return]
 
 
 def _float_guess_sigma(value: Any, name: str, original: object) -> np.ndarray:
@@ -99,8 +82,30 @@ def _float_guess_sigma(value: Any, name: str, original: object) -> np.ndarray:
     return np.asarray(float(value))
 
 
-def _out(value: np.ndarray, scalar: bool) -> Any:
-    return float(value) if scalar else value
+@lru_cache(maxsize=128)
+def _maps(act: BoundActivation, b: Backend) -> tuple[Evaluator, Evaluator]:
+    r"""The derived length map and correlation map of the feedforward network, bound.
+
+    Length: :math:`q \mapsto \sigma_w^2\mathcal{V}\phi(q) + \sigma_b^2`; correlation at
+    length :math:`q`: :math:`c \mapsto [\sigma_w^2\mathcal{W}\phi(q, c q) + \sigma_b^2]/q`
+    (the pre-activation dot-product map divided by :math:`q`).
+    """
+    step = recurrence("feedforward").pre_activation_step()
+    correlation = step[lam].xreplace({lam: c_sym * q_sym}) / q_sym
+    return (
+        evaluator([{q_sym: step[q_sym]}], act, b),
+        evaluator([{c_sym: correlation}], act, b),
+    )
+
+
+def _length(b: Backend, act: BoundActivation, sw: Any, sb: Any, q: Any) -> Any:
+    """One layer of the length map (elementwise over the backend's arrays)."""
+    return _maps(act, b)[0]({q_sym: q, sigma("w"): sw, sigma("b"): sb})[q_sym]
+
+
+def _correlation(b: Backend, act: BoundActivation, sw: Any, sb: Any, q: Any, c: Any) -> Any:
+    """One layer of the correlation map at length ``q``."""
+    return _maps(act, b)[1]({q_sym: q, c_sym: c, sigma("w"): sw, sigma("b"): sb})[c_sym]
 
 
 # ---------------------------------------------------------------------------------------
@@ -123,15 +128,12 @@ def length_map(
     2.5
     """
     act = as_activation(activation, **params)
-    if dps is None:
-        sw, sb = _sigma_np(sigma_w, "sigma_w"), _sigma_np(sigma_b, "sigma_b")
-        value = sw**2 * transform("V", act, q) + sb**2
-        return _out(value, np.ndim(value) == 0)
-    dps = check_dps(dps)
-    with workdps(dps):
-        sw, sb = _sigma_mp(sigma_w, "sigma_w"), _sigma_mp(sigma_b, "sigma_b")
-        v = transform("V", act, to_mpf(q, "q"), dps=dps + 6)
-        return round_mpf(sw**2 * v + sb**2, dps)
+    b = backend(dps)
+    with b.working():
+        sw = b.standard_deviation(sigma_w, "sigma_w", grid=True)
+        sb = b.standard_deviation(sigma_b, "sigma_b", grid=True)
+        value = _length(b, act, sw, sb, b.numbers(q, "q"))
+    return b.finish(value)
 
 
 def correlation_map(
@@ -154,27 +156,21 @@ def correlation_map(
     1.0
     """
     act = as_activation(activation, **params)
-    if dps is None:
-        sw, sb = _sigma_np(sigma_w, "sigma_w"), _sigma_np(sigma_b, "sigma_b")
-        qq = fixed_point_length(act, sw, sb) if q is None else _real_np(q, "q")
-        cc = _real_np(c, "c")
-        if np.any(np.abs(cc) > 1):
+    b = backend(dps)
+    with b.working():
+        sw = b.standard_deviation(sigma_w, "sigma_w", grid=True)
+        sb = b.standard_deviation(sigma_b, "sigma_b", grid=True)
+        if q is None:
+            qq = fixed_point_length(act, sigma_w, sigma_b, dps=b.inner)
+        else:
+            qq = b.numbers(q, "q")
+        cc = b.numbers(c, "c")
+        if np.any(abs(cc) > 1):
             raise ValueError(f"c must be a correlation in [-1, 1], got {c!r}")
         if np.any(qq <= 0):
             raise ValueError("the correlation map needs q > 0 (q* = 0 here: use sigma_b > 0)")
-        value = (sw**2 * transform("W", act, qq, qq, cc * qq) + sb**2) / qq
-        return _out(value, np.ndim(value) == 0)
-    dps = check_dps(dps)
-    with workdps(dps):
-        sw, sb = _sigma_mp(sigma_w, "sigma_w"), _sigma_mp(sigma_b, "sigma_b")
-        qq = fixed_point_length(act, sigma_w, sigma_b, dps=dps + 6) if q is None else to_mpf(q, "q")
-        cc = to_mpf(c, "c")
-        if abs(cc) > 1:
-            raise ValueError(f"c must be a correlation in [-1, 1], got {c!r}")
-        if qq <= 0:
-            raise ValueError("the correlation map needs q > 0 (q* = 0 here: use sigma_b > 0)")
-        value = (sw**2 * transform("W", act, qq, qq, cc * qq, dps=dps + 6) + sb**2) / qq
-        return round_mpf(value, dps)
+        value = _correlation(b, act, sw, sb, qq, cc)
+    return b.finish(value)
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,6 +196,11 @@ def _fixed_point_length_np(
     sw2, sb2 = np.broadcast_arrays(sw**2, sb**2)
     shape = sw2.shape
     sw2, sb2 = sw2.ravel().astype(float), sb2.ravel().astype(float)
+    sw_flat, sb_flat = (np.broadcast_to(v, shape).ravel().astype(float) for v in (sw, sb))
+
+    def length(q: np.ndarray) -> np.ndarray:
+        return _length(FLOAT64, act, sw_flat, sb_flat, q)  # type: ignore[no-any-return]
+
     if act.homogeneity_degree == 1.0:
         # V(q) = V(1) q: q* = sb^2 / (1 - sw^2 V(1)), finite only when sw^2 V(1) < 1.
         v1 = float(transform("V", act, 1.0))
@@ -217,12 +218,12 @@ def _fixed_point_length_np(
     zero = _zero_is_attracting(act, sw2, np.sqrt(sb2))
     q = np.full(sw2.shape, float(q0))
     for _ in range(60):
-        q = sw2 * transform("V", act, q) + sb2
+        q = length(q)
         if np.any(q > 1e12):
             break
     # Newton on g(q) = sw^2 V(q) + sb^2 - q, kept positive.
     for _ in range(60):
-        g = sw2 * transform("V", act, q) + sb2 - q
+        g = length(q) - q
         dg = sw2 * transform("dV", act, q) - 1.0
         step = np.where(np.abs(dg) > 1e-300, g / np.where(dg == 0, 1.0, dg), 0.0)
         q_new = np.where(zero, 0.0, np.maximum(q - step, q / 4))
@@ -231,7 +232,7 @@ def _fixed_point_length_np(
             break
         q = q_new
     q = np.where(zero, 0.0, q)
-    residual = np.abs(sw2 * transform("V", act, q) + sb2 - q)
+    residual = np.abs(length(q) - q)
     bad = (residual > 1e-12 * np.maximum(q, 1e-300)) | (q > 1e12)
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
@@ -277,13 +278,14 @@ def fixed_point_length(
     2.0
     """
     act = as_activation(activation, **params)
-    if dps is None:
+    b = backend(dps)
+    if b.dps is None:
         sw, sb = _sigma_np(sigma_w, "sigma_w"), _sigma_np(sigma_b, "sigma_b")
-        scalar = sw.ndim == 0 and sb.ndim == 0
-        return _out(_fixed_point_length_np(act, sw, sb, q0), scalar)
-    dps = check_dps(dps)
-    with workdps(dps):
-        sw, sb = _sigma_mp(sigma_w, "sigma_w"), _sigma_mp(sigma_b, "sigma_b")
+        return b.finish(_fixed_point_length_np(act, sw, sb, q0))
+    dps = b.dps
+    with b.working():
+        sw = b.standard_deviation(sigma_w, "sigma_w")
+        sb = b.standard_deviation(sigma_b, "sigma_b")
         guess = float(
             _fixed_point_length_np(
                 act,
@@ -294,14 +296,12 @@ def fixed_point_length(
         )
         if guess == 0.0:
             return mpmath.mpf(0)
-        sw2, sb2 = sw**2, sb**2
-        inner = dps + 8
         if act.homogeneity_degree == 1.0:
-            value = sb2 / (1 - sw2 * transform("V", act, 1, dps=inner))
-            return round_mpf(value, dps)
+            value = sb**2 / (1 - sw**2 * transform("V", act, 1, dps=b.inner))
+            return b.finish(value)
 
         def g(q: Any) -> Any:
-            return sw2 * transform("V", act, q, dps=inner) + sb2 - q
+            return _length(b, act, sw, sb, q) - q
 
         guess_mp = mpmath.mpf(guess)
         root = refine_root_mp(
@@ -312,34 +312,39 @@ def fixed_point_length(
             lower=mpmath.mpf(0),
             what="fixed point q*",
         )
-        return round_mpf(root, dps)
+        return b.finish(root)
 
 
 # ---------------------------------------------------------------------------------------
 # fixed point of the correlation map
 # ---------------------------------------------------------------------------------------
 def _fixed_point_correlation_np(
-    act: BoundActivation, sw2: np.ndarray, sb2: np.ndarray, q: np.ndarray, chi1: np.ndarray
+    act: BoundActivation, sw: np.ndarray, sb: np.ndarray, q: np.ndarray, chi1: np.ndarray
 ) -> np.ndarray:
+    """Stable c* < 1 where chaotic (1 elsewhere); ``sw, sb`` broadcast to ``q``'s shape."""
     chaotic = chi1 > 1 + 1e-12
     c_star = np.ones(np.shape(q))
     if not np.any(chaotic):
         return c_star
     idx = np.flatnonzero(chaotic)
-    s2, b2, qq = sw2.ravel()[idx], sb2.ravel()[idx], q.ravel()[idx]
+    s, b, qq = (np.broadcast_to(v, np.shape(q)).ravel()[idx] for v in (sw, sb, q))
+
+    def correlation(c: np.ndarray) -> np.ndarray:
+        return _correlation(FLOAT64, act, s, b, qq, c)  # type: ignore[no-any-return]
+
     c = np.zeros(idx.shape)
     for _ in range(40):
-        c = (s2 * transform("W", act, qq, qq, c * qq) + b2) / qq
+        c = correlation(c)
         c = np.clip(c, -1.0, 1.0 - 1e-15)
     for _ in range(40):
-        h = (s2 * transform("W", act, qq, qq, c * qq) + b2) / qq - c
-        dh = s2 * transform("Wd", act, qq, qq, c * qq) - 1.0
+        h = correlation(c) - c
+        dh = s**2 * transform("Wd", act, qq, qq, c * qq) - 1.0
         c_new = np.clip(c - h / dh, -1.0, 1.0 - 1e-15)
         done = np.all(np.abs(c_new - c) <= 1e-15)
         c = c_new
         if done:
             break
-    h = (s2 * transform("W", act, qq, qq, c * qq) + b2) / qq - c
+    h = correlation(c) - c
     if np.any(np.abs(h) > 1e-12) or np.any(c >= 1.0 - 1e-12):
         raise ConvergenceError(
             f"correlation fixed point c* < 1 not found for {act!r}",
@@ -426,7 +431,7 @@ def mean_field(
         q = _fixed_point_length_np(act, sw, sb, 1.0)
         chi1 = sw2 * transform("Vd", act, q)
         chiq = sw2 * transform("dV", act, q)
-        c_star = _fixed_point_correlation_np(act, sw2, sb2, q, chi1)
+        c_star = _fixed_point_correlation_np(act, sw, sb, q, chi1)
         chaotic = c_star < 1.0
         chic = np.array(chi1, dtype=float, copy=True)
         if np.any(chaotic):
@@ -440,11 +445,13 @@ def mean_field(
             q_, c_, x1_, xc_, xq_, xiq_, xic_ = (float(v) for v in values)
             return MeanFieldPoint(q_, c_, x1_, xc_, xq_, xiq_, xic_, str(phases))
         return MeanFieldPoint(q, c_star, chi1, chic, chiq, values[5], values[6], phases)
-    dps = check_dps(dps)
-    inner = dps + 8
-    with workdps(dps):
-        sw, sb = _sigma_mp(sigma_w, "sigma_w"), _sigma_mp(sigma_b, "sigma_b")
-        sw2, sb2 = sw**2, sb**2
+    b = backend(dps)
+    assert b.dps is not None
+    dps, inner = b.dps, b.inner
+    with b.working():
+        sw = b.standard_deviation(sigma_w, "sigma_w")
+        sb = b.standard_deviation(sigma_b, "sigma_b")
+        sw2 = sw**2
         q = fixed_point_length(act, sigma_w, sigma_b, dps=inner)
         chi1 = sw2 * transform("Vd", act, q, dps=inner)
         chiq = sw2 * transform("dV", act, q, dps=inner)
@@ -460,15 +467,15 @@ def mean_field(
             guess = float(
                 _fixed_point_correlation_np(
                     act,
-                    np.asarray(float(sw2)),
-                    np.asarray(float(sb2)),
+                    np.asarray(float(sw)),
+                    np.asarray(float(sb)),
                     np.asarray(qf),
                     np.asarray(float(chi1)),
                 )
             )
 
             def h(c: Any) -> Any:
-                return (sw2 * transform("W", act, q, q, c * q, dps=inner) + sb2) / q - c
+                return _correlation(b, act, sw, sb, q, c) - c
 
             c_star = refine_root_mp(
                 h,
@@ -489,7 +496,7 @@ def mean_field(
             _depth_scale_mp(chiq, tol),
             _depth_scale_mp(chic, tol),
         ]
-        rounded = [v if not mpmath.isfinite(v) else round_mpf(v, dps) for v in values]
+        rounded = [v if not mpmath.isfinite(v) else b.finish(v) for v in values]
     q_r, c_r, x1_r, xc_r, xq_r, xiq_r, xic_r = rounded
     return MeanFieldPoint(q_r, c_r, x1_r, xc_r, xq_r, xiq_r, xic_r, phase)
 
@@ -561,13 +568,10 @@ def critical_point(
     (1.0, 0.0)
     """
     act = as_activation(activation, **params)
+    b = backend(dps)
     # validate the input before the (symbolic, slower) homogeneity check
-    if dps is None:
-        sb = _sigma_np(sigma_b, "sigma_b")
-    else:
-        dps = check_dps(dps)
-        with workdps(dps):
-            _sigma_mp(sigma_b, "sigma_b")
+    sb = b.standard_deviation(sigma_b, "sigma_b", grid=True)
+    dps = b.dps
     if act.homogeneity_degree == 1.0:
         _critical_homogeneous(act, dps)
     if dps is None:
@@ -579,10 +583,8 @@ def critical_point(
         if sb.ndim == 0:
             return float(sw), float(q)
         return sw, q
-    dps = check_dps(dps)
-    inner = dps + 8
-    with workdps(dps):
-        sb = _sigma_mp(sigma_b, "sigma_b")
+    inner = b.inner
+    with b.working():
         if sb == 0:
             q = mpmath.mpf(0)
         else:
@@ -605,7 +607,7 @@ def critical_point(
                 what="critical q*",
             )
         sw = 1 / mpmath.sqrt(transform("Vd", act, q, dps=inner))
-        return round_mpf(sw, dps), round_mpf(q, dps)
+        return b.finish(sw), b.finish(q)
 
 
 # ---------------------------------------------------------------------------------------
@@ -644,9 +646,10 @@ def gradient_norm_ratio(
                 f"chi_1^depth overflows float64 at depth = {depth}; use log=True or dps"
             )
         return np.exp(log_ratio) if np.ndim(log_ratio) else float(math.exp(log_ratio))
-    with workdps(dps):
+    b = backend(dps)
+    with b.working():
         value = depth * mpmath.log(point.chi_1) if log else point.chi_1**depth
-        return round_mpf(value, dps)
+        return b.finish(value)
 
 
 def trainable_depth(

@@ -17,19 +17,41 @@ starting from :math:`\Theta_\Sigma = 0`. Numerical care beyond neural-tangents: 
 uses the exact :math:`c = 1` maps :math:`V` and :math:`E[\phi'^2]` (no :math:`0/0`, no drift
 of :math:`1 - c` from rounding), closed forms are evaluated in angle form with series where
 terms cancel, and ``dps=int`` runs the whole recursion in mpmath.
+
+These maps are not written here: they are the two-input and NTK channels of the feedforward
+recurrence derived by :mod:`asymptote.recurrences.architecture` (``pair_pre``,
+``tangent_pre``: the Dense layer; ``pair_state``, ``tangent_state``: the nonlinearity, with
+:math:`\Sigma, \Theta_\Sigma, K, \Theta` the symbols :math:`\gamma, \theta, \lambda,
+\Theta` on pairs and :math:`p_1, \theta_1, q_1, \Theta_1` on the diagonal, where the
+canonical form :math:`\mathcal{W}\phi(q, q, q) = \mathcal{V}\phi(q)` gives the exact
+:math:`c = 1` maps). One algorithm runs both precisions through :mod:`asymptote.backend`;
+a symmetric Gram matrix iterates only the pairs :math:`i < j` and the diagonal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-import mpmath
 import numpy as np
 
-from ._precision import check_dps, check_float64_square, round_mpf, to_float, to_mpf, workdps
-from .activations import as_activation
-from .transforms import transform
+from .activations import BoundActivation, as_activation
+from .backend import Backend, backend
+from .recurrences.bind import Evaluator, evaluator
+from .recurrences.catalog import recurrence
+from .recurrences.symbols import (
+    Theta,
+    Theta_1,
+    gamma,
+    lam,
+    p_1,
+    q_1,
+    q_2,
+    sigma,
+    theta,
+    theta_1,
+)
 
 __all__ = ["KernelPair", "nngp_ntk"]
 
@@ -42,17 +64,19 @@ class KernelPair:
     ntk: Any
 
 
-def _inputs_np(x: object, name: str) -> np.ndarray:
+def _inputs(b: Backend, x: object, name: str) -> np.ndarray:
     try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError, OverflowError):
+        arr = b.array(x, name)
+    except ValueError as exc:
+        if "finite" in str(exc):
+            raise ValueError(f"{name} must be finite") from None
+        raise
+    except TypeError:
         raise TypeError(f"{name} must be a 2-D array of real numbers, got {x!r}") from None
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] == 0 or arr.shape[0] == 0:
         raise ValueError(f"{name} must have shape (n_points, n_features), got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
     return arr
 
 
@@ -62,19 +86,86 @@ def _check_depth(depth: object) -> int:
     return int(depth)
 
 
-def _check_sigma(value: object, name: str) -> float:
-    out = to_float(value, name)  # text by the strict number grammar, never evaluated
-    if out < 0:
-        raise ValueError(f"{name} must be a finite standard deviation >= 0, got {value!r}")
-    check_float64_square(out, name, value)
-    return out
+@dataclass(frozen=True)
+class _Layer:
+    """The feedforward maps of one input (diagonal) and of a pair, bound to a backend."""
+
+    dense_one: Evaluator  # p_1, theta_1 -> q_1, Theta_1
+    dense_pair: Evaluator  # gamma, theta -> lambda, Theta
+    phi_one: Evaluator  # q_1, Theta_1 -> p_1, theta_1
+    phi_pair: Evaluator  # q_1, q_2, lambda, Theta -> gamma, theta
 
 
-def _check_sigma_mp(value: object, name: str) -> Any:
-    out = to_mpf(value, name)
-    if out < 0:
-        raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
-    return out
+@lru_cache(maxsize=128)
+def _layer(act: BoundActivation, b: Backend) -> _Layer:
+    rec = recurrence("feedforward")
+
+    def pick(stage: dict[Any, Any], sym: Any) -> dict[Any, Any]:
+        return {sym: stage[sym]}
+
+    return _Layer(
+        dense_one=evaluator([pick(rec.pair_pre, q_1), pick(rec.tangent_pre, Theta_1)], act, b),
+        dense_pair=evaluator([pick(rec.pair_pre, lam), pick(rec.tangent_pre, Theta)], act, b),
+        phi_one=evaluator([pick(rec.pair_state, p_1), pick(rec.tangent_state, theta_1)], act, b),
+        phi_pair=evaluator([pick(rec.pair_state, gamma), pick(rec.tangent_state, theta)], act, b),
+    )
+
+
+def _gram(
+    b: Backend,
+    act: BoundActivation,
+    sw: Any,
+    sb: Any,
+    a: np.ndarray,
+    c: np.ndarray | None,
+    depth: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """NNGP and NTK between the rows of ``a`` and ``c`` (``None``: of ``a`` with itself)."""
+    maps = _layer(act, b)
+    par = {sigma("w"): sw, sigma("b"): sb}
+    n0 = a.shape[1]
+    symmetric = c is None
+    # Sigma^0 = x.x'/N0, Theta_Sigma^0 = 0 on the diagonal (one input) and on pairs
+    sig_a = b.dot_rows(a) / n0
+    th_a = b.zeros(sig_a.shape)
+    if symmetric:
+        rows, cols = np.triu_indices(a.shape[0], 1)  # pairs i < j; the rest by symmetry
+        sig = b.dot(a, a)[rows, cols] / n0
+    else:
+        assert c is not None
+        sig_c = b.dot_rows(c) / n0
+        th_c = b.zeros(sig_c.shape)
+        sig = b.dot(a, c) / n0
+    th = b.zeros(sig.shape)
+
+    def dense(sig_a: Any, th_a: Any, sig: Any, th: Any) -> tuple[Any, Any, Any, Any]:
+        one = maps.dense_one({**par, p_1: sig_a, theta_1: th_a})
+        pair = maps.dense_pair({**par, gamma: sig, theta: th})
+        return one[q_1], one[Theta_1], pair[lam], pair[Theta]
+
+    for _ in range(depth):
+        k_a, t_a, k, t = dense(sig_a, th_a, sig, th)
+        if symmetric:
+            k1, k2 = k_a[rows], k_a[cols]
+        else:
+            k_c = maps.dense_one({**par, p_1: sig_c, theta_1: th_c})
+            k1, k2 = k_a[:, None], k_c[q_1][None, :]
+            one_c = maps.phi_one({q_1: k_c[q_1], Theta_1: k_c[Theta_1]})
+            sig_c, th_c = one_c[p_1], one_c[theta_1]
+        pair = maps.phi_pair({q_1: k1, q_2: k2, lam: k, Theta: t})
+        one = maps.phi_one({q_1: k_a, Theta_1: t_a})
+        sig, th, sig_a, th_a = pair[gamma], pair[theta], one[p_1], one[theta_1]
+    # the readout Dense layer
+    k_a, t_a, k, t = dense(sig_a, th_a, sig, th)
+    if not symmetric:
+        return k, t
+    n = a.shape[0]
+    nngp, ntk = np.empty((n, n), dtype=b.dtype), np.empty((n, n), dtype=b.dtype)
+    for out, diag, upper in ((nngp, k_a, k), (ntk, t_a, t)):
+        out[rows, cols] = upper
+        out[cols, rows] = upper
+        np.fill_diagonal(out, diag)
+    return nngp, ntk
 
 
 def nngp_ntk(
@@ -101,12 +192,19 @@ def nngp_ntk(
     depth : int
         Number of nonlinearities L (the network has L + 1 Dense layers).
     dps : int or None
-        ``None``: float64, vectorized over all pairs; int: mpmath (small batches).
+        ``None``: float64, vectorized over all pairs; int: mpmath (small batches), inputs
+        converted exactly and :math:`\Sigma^0` summed exactly.
 
     Returns
     -------
     KernelPair
-        ``nngp`` and ``ntk`` of shape (n1, n2).
+        ``nngp`` and ``ntk`` of shape (n1, n2): float64 arrays, or ``mpmath.matrix``
+        rounded to ``dps`` digits.
+
+    Notes
+    -----
+    The recursion of the module docstring [LBNSSP18, eq. (4); JGH18, Thm. 1; NT20, App. C],
+    derived from the feedforward architecture (:mod:`asymptote.recurrences.architecture`).
 
     Examples
     --------
@@ -116,108 +214,15 @@ def nngp_ntk(
     """
     act = as_activation(activation, **params)
     depth = _check_depth(depth)
-    a = _inputs_np(x1, "x1")
-    symmetric = x2 is None
-    b = a if symmetric else _inputs_np(x2, "x2")
-    if a.shape[1] != b.shape[1]:
-        raise ValueError(f"x1 and x2 need the same number of features, got {a.shape} and {b.shape}")
-    if dps is None:
-        sw2 = _check_sigma(sigma_w, "sigma_w") ** 2
-        sb2 = _check_sigma(sigma_b, "sigma_b") ** 2
-        n0 = a.shape[1]
-        sig_a = np.einsum("ij,ij->i", a, a) / n0
-        sig_b = sig_a if symmetric else np.einsum("ij,ij->i", b, b) / n0
-        sig_ab = a @ b.T / n0
-        th_a = np.zeros_like(sig_a)
-        th_b = th_a if symmetric else np.zeros_like(sig_b)
-        th_ab = np.zeros_like(sig_ab)
-        for _ in range(depth):
-            ka, kb, kab = sw2 * sig_a + sb2, sw2 * sig_b + sb2, sw2 * sig_ab + sb2
-            ta, tb, tab = ka + sw2 * th_a, kb + sw2 * th_b, kab + sw2 * th_ab
-            qa, qb = ka[:, None], kb[None, :]
-            sig_ab = transform("W", act, qa, qb, kab)
-            th_ab = transform("Wd", act, qa, qb, kab) * tab
-            sig_a = transform("V", act, ka)
-            th_a = transform("Vd", act, ka) * ta
-            if symmetric:
-                sig_b, th_b = sig_a, th_a
-                np.fill_diagonal(sig_ab, sig_a)
-                np.fill_diagonal(th_ab, th_a)
-            else:
-                sig_b = transform("V", act, kb)
-                th_b = transform("Vd", act, kb) * tb
-        nngp = sw2 * sig_ab + sb2
-        ntk = nngp + sw2 * th_ab
-        if symmetric:
-            diag_k = sw2 * sig_a + sb2
-            np.fill_diagonal(nngp, diag_k)
-            np.fill_diagonal(ntk, diag_k + sw2 * th_a)
-        return KernelPair(nngp, ntk)
-    dps = check_dps(dps)
-    with workdps(dps):
-        inner = dps + 8
-        sw2 = _check_sigma_mp(sigma_w, "sigma_w") ** 2
-        sb2 = _check_sigma_mp(sigma_b, "sigma_b") ** 2
-        pts = [
-            [to_mpf(v, "x") for v in row] for row in np.asarray(x1, dtype=object).reshape(a.shape)
-        ]
-        if symmetric:
-            pts2 = pts
-        else:
-            pts2 = [
-                [to_mpf(v, "x") for v in row]
-                for row in np.asarray(x2, dtype=object).reshape(b.shape)
-            ]
-        n0 = a.shape[1]
-        n1, n2 = len(pts), len(pts2)
-
-        def dot(u: list[Any], v: list[Any]) -> Any:
-            return mpmath.fsum(p * r for p, r in zip(u, v, strict=True)) / n0
-
-        sig_d1 = [dot(u, u) for u in pts]
-        sig_d2 = [dot(v, v) for v in pts2]
-        sig = [[dot(u, v) for v in pts2] for u in pts]
-        th_d1 = [mpmath.mpf(0)] * n1
-        th_d2 = [mpmath.mpf(0)] * n2
-        th = [[mpmath.mpf(0)] * n2 for _ in range(n1)]
-        for _ in range(depth):
-            k1 = [sw2 * s + sb2 for s in sig_d1]
-            k2 = [sw2 * s + sb2 for s in sig_d2]
-            t1 = [k + sw2 * t for k, t in zip(k1, th_d1, strict=True)]
-            t2 = [k + sw2 * t for k, t in zip(k2, th_d2, strict=True)]
-            new_sig: list[list[Any]] = []
-            new_th: list[list[Any]] = []
-            for i in range(n1):
-                row_s, row_t = [], []
-                for j in range(n2):
-                    kij = sw2 * sig[i][j] + sb2
-                    tij = kij + sw2 * th[i][j]
-                    if symmetric and i == j:
-                        row_s.append(transform("V", act, k1[i], dps=inner))
-                        row_t.append(transform("Vd", act, k1[i], dps=inner) * tij)
-                    elif symmetric and j < i:
-                        row_s.append(new_sig[j][i])
-                        row_t.append(new_th[j][i])
-                    else:
-                        row_s.append(transform("W", act, k1[i], k2[j], kij, dps=inner))
-                        row_t.append(transform("Wd", act, k1[i], k2[j], kij, dps=inner) * tij)
-                new_sig.append(row_s)
-                new_th.append(row_t)
-            sig, th = new_sig, new_th
-            sig_d1 = [transform("V", act, k, dps=inner) for k in k1]
-            th_d1 = [transform("Vd", act, k, dps=inner) * t for k, t in zip(k1, t1, strict=True)]
-            if symmetric:
-                sig_d2, th_d2 = sig_d1, th_d1
-            else:
-                sig_d2 = [transform("V", act, k, dps=inner) for k in k2]
-                th_d2 = [
-                    transform("Vd", act, k, dps=inner) * t for k, t in zip(k2, t2, strict=True)
-                ]
-        nngp = mpmath.matrix(n1, n2)
-        ntk = mpmath.matrix(n1, n2)
-        for i in range(n1):
-            for j in range(n2):
-                k = sw2 * sig[i][j] + sb2
-                nngp[i, j] = round_mpf(k, dps)
-                ntk[i, j] = round_mpf(k + sw2 * th[i][j], dps)
-        return KernelPair(nngp, ntk)
+    b = backend(dps)
+    with b.working():
+        a = _inputs(b, x1, "x1")
+        c = None if x2 is None else _inputs(b, x2, "x2")
+        if c is not None and a.shape[1] != c.shape[1]:
+            raise ValueError(
+                f"x1 and x2 need the same number of features, got {a.shape} and {c.shape}"
+            )
+        sw = b.standard_deviation(sigma_w, "sigma_w")
+        sb = b.standard_deviation(sigma_b, "sigma_b")
+        nngp, ntk = _gram(b, act, sw, sb, a, c, depth)
+    return KernelPair(b.finish(nngp), b.finish(ntk))

@@ -60,9 +60,7 @@ def architecture(name: str) -> Architecture:
     try:
         return ARCHITECTURES[name]
     except KeyError:
-        raise ValueError(
-            f"arch must be one of {sorted(ARCHITECTURES)}, got {name!r}"
-        ) from None
+        raise ValueError(f"arch must be one of {sorted(ARCHITECTURES)}, got {name!r}") from None
 
 
 @cache
