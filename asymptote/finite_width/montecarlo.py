@@ -49,10 +49,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sympy
 
 from .._precision import check_float64_square, to_float
 from .._types import RealLike
 from ..activations import BoundActivation, as_activation
+from ..backend import backend
+from ..recurrences import symbols
+from ..recurrences.bind import evaluator
+from ..recurrences.catalog import ARCHITECTURES as _GRAPHS
+from ..recurrences.catalog import SCALED, recurrence
 
 __all__ = [
     "ARCHITECTURES",
@@ -63,7 +69,10 @@ __all__ = [
     "simulate",
 ]
 
-ARCHITECTURES = ("feedforward", "rrn", "frn", "scaled")
+#: every architecture of :mod:`asymptote.recurrences.catalog`: the graphs, then the per-layer
+#: branch-scaled variants (``'scaled'`` = ``'frn'`` with :math:`\sigma_v, \sigma_a` times
+#: :math:`\eta_l`)
+ARCHITECTURES = (*_GRAPHS, *SCALED)
 QUANTITIES = (
     "p",
     "p_b",
@@ -566,21 +575,22 @@ def mean_field_prediction(
     r"""Infinite-width (mean-field) prediction of every quantity :func:`simulate` records.
 
     Returns a dict ``name -> array over layers 0..L`` (same names and rows as
-    :class:`MonteCarloResult`), from the Gaussian transforms :math:`V, W, E[\phi'^2]` of
-    :mod:`asymptote.transforms`:
+    :class:`MonteCarloResult`), by evaluating the derived recurrence
+    ``asymptote.recurrences.recurrence(arch)`` layer by layer in float64
+    (:func:`asymptote.recurrences.bind.evaluator` on ``backend(None)``); ``'scaled'`` is the
+    ``'frn'`` recurrence with :math:`\sigma_v, \sigma_a` multiplied by :math:`\eta_l` at layer
+    :math:`l` (:data:`asymptote.recurrences.catalog.SCALED`):
 
-    * feedforward [PLRSG16, eq. (3), (5)]: :math:`q^l = \sigma_w^2 p^{l-1} + \sigma_b^2`,
-      :math:`p^l = V(q^l)`, :math:`p^l_{ab} = W(q^l_a, q^l_b, q^l_{ab})`;
-    * residual [YS17, Sec. 3]: :math:`p^l = p^{l-1} + \eta_l^2(\sigma_v^2 V(q^l) + \sigma_a^2)`
-      (``'frn'``: :math:`\eta = 1`); ``'rrn'``: :math:`p^l = p^{l-1} + V(q^l) + 2 m^l \mu^{l-1}`
-      with the coordinate mean :math:`\mu^l = \mu^{l-1} + m^l`,
-      :math:`m^l = E[\phi(\sqrt{q^l} z)]` (200-point Gauss-Hermite; 0 for odd :math:`\phi`), the
-      cross term the skip creates when :math:`\phi` is not odd;
+    * ``p, p_b, p_ab`` and the coordinate means from ``pair_state``
+      (:math:`p_1, p_2, \gamma, m_1, m_2`; the means start at those of the inputs and enter
+      the ``'rrn'`` cross term :math:`2 m\,\mathcal{M}\phi(q)` of a non-odd :math:`\phi`);
+      ``q, q_b, q_ab`` from ``pair_pre``; ``c, c_x, distance`` from these;
     * gradients [SGGS17, Sec. 4; YS17]: with :math:`G^l = E\|\partial\mathcal L/\partial x^l\|^2/N_l`,
-      :math:`G^L = 1`, :math:`G^{l-1} = \sigma_w^2 E[\phi'(h^l)^2] G^l N_l/N_{l-1}`
-      (feedforward) or :math:`G^l(1 + \eta_l^2\sigma_v^2\sigma_w^2 E[\phi'(h^l)^2])`
-      (residual), and ``grad_w`` :math:`= \sigma_w^2 E[\phi'^2]\,c_l\, G^l p^{l-1}` with
-      :math:`c_l = \eta_l^2\sigma_v^2` for residual branches (1 otherwise).
+      :math:`G^L = 1`, :math:`G^{l-1} = \chi^{l-1}/\chi^l \cdot G^l N_l/N_{l-1}` (the
+      recurrence's ``gradient_factor`` at input ``a``; the width ratio only for unequal
+      feedforward widths) and ``grad_w`` :math:`= \sigma_w^2\,` ``parameter_gradients['w']``
+      :math:`\cdot G^l` (the :math:`\sigma_w^2` for the standard normal :math:`\hat W` that
+      :func:`simulate` differentiates).
 
     For ReLU the feedforward ``p`` and ``q`` are exact at every width; other entries carry
     finite-width corrections of order :math:`1/N`.
@@ -601,8 +611,6 @@ def mean_field_prediction(
     >>> [round(float(v), 12) for v in mf["p"]]
     [1.0, 1.0, 1.0]
     """
-    from ..transforms import transform
-
     if arch not in ARCHITECTURES:
         raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
     act = as_activation(activation, **params)
@@ -610,61 +618,75 @@ def mean_field_prediction(
     widths = _widths(arch, width, depth, None if x0 is None else x0.shape[1])
     if x0 is None:
         x0 = default_inputs(widths[0])
-    sw2, sb2 = _sigma(sigma_w, "sigma_w") ** 2, _sigma(sigma_b, "sigma_b") ** 2
-    sv2 = _sigma(1.0 if sigma_v is None else sigma_v, "sigma_v") ** 2
-    sa2 = _sigma(0.0 if sigma_a is None else sigma_a, "sigma_a") ** 2
-    if arch == "rrn":
-        sv2, sa2 = 1.0, 0.0
-    etas = _eta(eta, depth) if arch == "scaled" else np.ones(depth)
+    base = SCALED[arch].base if arch in SCALED else arch
+    scaled = SCALED[arch].scaled if arch in SCALED else ()
+    step = _layer_map(base, act)
+    sig = {
+        "w": _sigma(sigma_w, "sigma_w"),
+        "b": _sigma(sigma_b, "sigma_b"),
+        "v": _sigma(1.0 if sigma_v is None else sigma_v, "sigma_v"),
+        "a": _sigma(0.0 if sigma_a is None else sigma_a, "sigma_a"),
+    }
+    etas = _eta(eta, depth) if arch in SCALED else np.ones(depth)
     gram = x0 @ x0.T / widths[0]
+    env: dict[Any, Any] = {_P1: gram[0, 0], _P2: gram[1, 1], _GAMMA: gram[0, 1]}
+    env.update({_M1: float(x0[0].mean()), _M2: float(x0[1].mean())})
     rows = {name: np.zeros(depth + 1) for name in QUANTITIES}
-    pa, pb, pab = gram[0, 0], gram[1, 1], gram[0, 1]
-    chi = np.zeros(depth + 1)
 
     def put(l: int, qa: float, qb: float, qab: float) -> None:
+        pa, pb, pab = (float(env[s]) for s in (_P1, _P2, _GAMMA))
         rows["p"][l], rows["p_b"][l], rows["p_ab"][l] = pa, pb, pab
         rows["q"][l], rows["q_b"][l], rows["q_ab"][l] = qa, qb, qab
         rows["c"][l] = qab / math.sqrt(qa * qb) if qa * qb > 0 else 1.0
         rows["c_x"][l] = pab / math.sqrt(pa * pb) if pa * pb > 0 else 1.0
         rows["distance"][l] = pa + pb - 2 * pab
 
-    put(0, pa, pb, pab)
-    prev_p = [pa]
-    # 'rrn' only: the skip adds phi(h) to x itself, so <phi(h), x> / N = E[phi] * mean(x) is
-    # O(1) unless E[phi(sqrt(q) z)] = 0 (odd phi); track the coordinate means.
-    nodes, weights = np.polynomial.hermite_e.hermegauss(200)
-    weights = weights / weights.sum()
-    mu_a, mu_b = float(x0[0].mean()), float(x0[1].mean())
-    for l in range(1, depth + 1):
-        qa, qb, qab = sw2 * pa + sb2, sw2 * pb + sb2, sw2 * pab + sb2
-        va, vb = float(transform("V", act, qa)), float(transform("V", act, qb))
-        vab = float(transform("W", act, qa, qb, qab))
-        chi[l] = sw2 * float(transform("Vd", act, qa))
-        if arch == "feedforward":
-            pa, pb, pab = va, vb, vab
-        elif arch == "rrn":
-            ma = float(weights @ _phi(act, math.sqrt(qa) * nodes))
-            mb = float(weights @ _phi(act, math.sqrt(qb) * nodes))
-            pa, pb = pa + va + 2 * ma * mu_a, pb + vb + 2 * mb * mu_b
-            pab = pab + vab + ma * mu_b + mb * mu_a
-            mu_a, mu_b = mu_a + ma, mu_b + mb
-        else:
-            e2 = etas[l - 1] ** 2
-            pa, pb, pab = (
-                pa + e2 * (sv2 * va + sa2),
-                pb + e2 * (sv2 * vb + sa2),
-                pab + e2 * (sv2 * vab + sa2),
-            )
-        prev_p.append(pa)
-        put(l, qa, qb, qab)
+    put(0, *(float(env[s]) for s in (_P1, _P2, _GAMMA)))
+    factor, grad_w = np.zeros(depth + 1), np.zeros(depth + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for l in range(1, depth + 1):
+            for name, value in sig.items():
+                env[symbols.sigma(name)] = value * etas[l - 1] if name in scaled else value
+            out = step(env)
+            env.update(out)
+            factor[l], grad_w[l] = float(out[_FACTOR]), float(out[_GRAD_W])
+            put(l, *(float(out[s]) for s in (_Q1, _Q2, _LAM)))
     grad = 1.0
     rows["grad_x"][depth] = grad
     for l in range(depth, 0, -1):
-        branch = 1.0 if arch == "feedforward" else etas[l - 1] ** 2 * sv2
-        rows["grad_w"][l] = chi[l] * branch * grad * prev_p[l - 1]
-        if arch == "feedforward":
-            grad = chi[l] * grad * widths[l] / widths[l - 1]
-        else:
-            grad = grad * (1 + branch * chi[l])
+        rows["grad_w"][l] = grad_w[l] * grad
+        # ||dL/dx||^2 / N_l: the recurrence is per unit; unequal widths rescale by N_l/N_{l-1}
+        grad = factor[l] * grad * widths[l] / widths[l - 1]
         rows["grad_x"][l - 1] = grad
     return rows
+
+
+# ---------------------------------------------------------------------------------------
+# the derived recurrence, bound to float64
+# ---------------------------------------------------------------------------------------
+_P1, _P2, _M1, _M2, _GAMMA, _Q1, _Q2, _LAM = (
+    symbols.p_1, symbols.p_2, symbols.m_1, symbols.m_2, symbols.gamma,
+    symbols.q_1, symbols.q_2, symbols.lam,
+)  # fmt: skip
+#: outputs of the gradient stage: chi^{l-1}/chi^l and grad_w^l / chi^l
+_FACTOR, _GRAD_W = (sympy.Symbol(f"montecarlo_{name}") for name in ("factor", "grad_w"))
+
+
+def _layer_map(arch: str, act: BoundActivation) -> Any:
+    r"""One layer of ``recurrence(arch)`` in float64 (:func:`~asymptote.recurrences.bind.evaluator`).
+
+    Stages: the two-input pre-activations ``pair_pre`` (:math:`q_1, q_2, \lambda`); the
+    gradient factors at input ``a`` -- :math:`\chi^{l-1}/\chi^l` (``gradient_factor``) and
+    :math:`\sigma_w^2` times the weight gradient of :math:`W` (``parameter_gradients['w']``,
+    whose :math:`\sigma_w^2` converts it to the standard normal :math:`\hat W` of the NTK
+    parameterization that :func:`simulate` differentiates), with the equal-length
+    :math:`q, p` read as :math:`q_1` and the previous :math:`p_1`; then ``pair_state``
+    (:math:`p_1, p_2, m_1, m_2, \gamma`).
+    """
+    rec = recurrence(arch)
+    at_a = {symbols.q: _Q1, symbols.p: _P1}
+    grads = {
+        _FACTOR: rec.gradient_factor.xreplace(at_a),
+        _GRAD_W: (symbols.sigma("w") ** 2 * rec.parameter_gradients["w"]).xreplace(at_a),
+    }
+    return evaluator([rec.pair_pre, grads, rec.pair_state], act, backend(None))
