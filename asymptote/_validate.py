@@ -35,9 +35,15 @@ __all__ = [
     "Limit",
     "MAX_EXPONENT",
     "MAX_NUMBER_LENGTH",
+    "architecture_sigmas",
     "check_limit",
+    "depth",
+    "integer",
     "is_number_text",
+    "nonnegative",
     "parse_number",
+    "real_array",
+    "standard_deviation",
     "to_exact",
     "to_fraction",
     "to_rational",
@@ -346,3 +352,238 @@ def check_limit(value: int, limit: str, option: str, *, allow_large: bool = Fals
             f"{option} = {value} exceeds the cap {cap.cap} ({cap.why}); pass --allow-large to lift it"
         )
     return value
+
+
+# ---------------------------------------------------------------------------------------
+# the shared checks of arguments: standard deviations, depths, orders, real arrays
+# ---------------------------------------------------------------------------------------
+# The converters (``to_float``, ``to_mpf``, ``check_float64_square``) live in
+# :mod:`asymptote._precision`, which imports this module; they are imported lazily here.
+def _show(value: object) -> str:
+    """Short repr of a user value for messages (long text is cut)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
+
+
+def _float_array(values: object, name: str) -> Any:
+    """``values`` as a float64 array (text by the strict grammar); no finiteness check."""
+    import numpy as np
+
+    from ._precision import to_float
+
+    if isinstance(values, str):  # the strict number grammar (exact, bounded, never evaluated)
+        values = to_float(values, name)
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(
+            f"{name} must be a real number or array of them, got {_show(values)}"
+        ) from None
+
+
+def real_array(
+    value: object, name: str, *, low: float | None = None, high: float | None = None
+) -> Any:
+    """A finite float64 array (or 0-d array) of real numbers, optionally within ``[low, high]``.
+
+    Raises
+    ------
+    TypeError
+        Not a real number or array of them.
+    ValueError
+        Non-finite entries, or entries outside ``[low, high]``.
+
+    Examples
+    --------
+    >>> real_array("0.5", "q")
+    array(0.5)
+    >>> real_array([0.5, 2.0], "e0", low=-1.0, high=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: e0 must lie in [-1.0, 1.0], got [0.5, 2.0]
+    """
+    import numpy as np
+
+    arr = _float_array(value, name)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {_show(value)}")
+    if (low is not None and np.any(arr < low)) or (high is not None and np.any(arr > high)):
+        lo = -math.inf if low is None else low
+        hi = math.inf if high is None else high
+        raise ValueError(f"{name} must lie in [{lo}, {hi}], got {_show(value)}")
+    return arr
+
+
+def _real(value: object, name: str, dps: int | None) -> Any:
+    """One real number: float64 (``dps=None``) or mpf converted at ``dps`` digits."""
+    if dps is None:
+        from ._precision import to_float
+
+        return to_float(value, name)
+    import mpmath
+
+    from ._precision import to_mpf
+
+    with mpmath.workdps(dps):
+        return to_mpf(value, name)
+
+
+def nonnegative(value: object, name: str, *, dps: int | None = None) -> Any:
+    """A real number ``>= 0``: ``float`` (``dps=None``) or ``mpf`` converted at ``dps`` digits.
+
+    Examples
+    --------
+    >>> nonnegative("1/4", "noise")
+    0.25
+    >>> nonnegative(-1, "time")
+    Traceback (most recent call last):
+    ...
+    ValueError: time must be >= 0, got -1
+    """
+    out = _real(value, name, dps)
+    if out < 0:
+        raise ValueError(f"{name} must be >= 0, got {_show(value)}")
+    return out
+
+
+def standard_deviation(
+    value: object,
+    name: str,
+    *,
+    dps: int | None = None,
+    grid: bool = False,
+    positive: bool = False,
+) -> Any:
+    """A standard deviation: ``>= 0`` (``> 0`` if ``positive``), finite.
+
+    ``dps=None``: a ``float`` (with ``grid``, a float64 array: a parameter grid) whose square
+    is a finite float64. Otherwise an ``mpf`` converted exactly at ``dps`` digits (``grid``
+    is ignored: mpmath parameters are scalars).
+
+    Raises
+    ------
+    TypeError
+        Not a real number (or array of them with ``grid``).
+    ValueError
+        Negative (or zero if ``positive``), non-finite, or with a square beyond float64.
+
+    Examples
+    --------
+    >>> standard_deviation("1.5", "sigma_w")
+    1.5
+    >>> standard_deviation(-1, "sigma_b")
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma_b must be a finite standard deviation >= 0, got -1
+    >>> standard_deviation("0.1", "sigma_w", dps=30)
+    mpf('0.1')
+    """
+    import numpy as np
+
+    bound = "> 0" if positive else ">= 0"
+    if dps is not None:
+        out = _real(value, name, dps)
+        if out < 0 or (positive and out == 0):
+            raise ValueError(f"{name} must be a standard deviation {bound}, got {_show(value)}")
+        return out
+    from ._precision import check_float64_square, to_float
+
+    out = _float_array(value, name) if grid else to_float(value, name)
+    arr = np.asarray(out)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or (positive and np.any(arr == 0)):
+        raise ValueError(f"{name} must be a finite standard deviation {bound}, got {_show(value)}")
+    check_float64_square(out, name, value)
+    return out
+
+
+def integer(
+    value: object,
+    name: str,
+    *,
+    minimum: int = 0,
+    maximum: int | None = None,
+    meaning: str | None = None,
+) -> int:
+    """An ``int`` (numpy integers accepted, ``bool`` refused) in ``[minimum, maximum]``.
+
+    Raises ``ValueError`` for anything else (a wrong type included), naming ``meaning``.
+
+    Examples
+    --------
+    >>> integer(3, "order", minimum=1, maximum=200)
+    3
+    >>> integer(0, "order", minimum=1, maximum=200)
+    Traceback (most recent call last):
+    ...
+    ValueError: order must be an int from 1 to 200, got 0
+    """
+    import numpy as np
+
+    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer))
+    if ok and (int(value) < minimum or (maximum is not None and int(value) > maximum)):  # type: ignore[call-overload]
+        ok = False
+    if not ok:
+        allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        about = f" ({meaning})" if meaning else ""
+        raise ValueError(f"{name} must be an int {allowed}{about}, got {_show(value)}")
+    return int(value)  # type: ignore[call-overload]
+
+
+def depth(
+    value: object, name: str = "depth", *, minimum: int = 0, meaning: str | None = None
+) -> int:
+    """A depth: an ``int >= minimum`` (:func:`integer`); ``meaning`` says what it counts.
+
+    Examples
+    --------
+    >>> depth(-1, meaning="number of nonlinearities")
+    Traceback (most recent call last):
+    ...
+    ValueError: depth must be an int >= 0 (number of nonlinearities), got -1
+    """
+    return integer(value, name, minimum=minimum, meaning=meaning)
+
+
+def architecture_sigmas(arch: str, *, option: bool = False, **given: Any) -> dict[str, Any]:
+    """The standard deviations architecture ``arch`` declares, from ``given``.
+
+    ``given`` maps ``sigma_w``, ``sigma_b``, ``sigma_v``, ``sigma_a`` to values (``None``:
+    not given). A parameter the architecture declares
+    (:attr:`asymptote.recurrences.Recurrence.parameters`) is required; one it does not declare
+    must not be given. Returns ``{name: value}`` of the declared ones, unconverted. With
+    ``option``, messages name command-line options (``--sigma-v``, ``--arch frn``).
+
+    Raises
+    ------
+    ValueError
+        A declared parameter missing, or an undeclared one given.
+
+    Examples
+    --------
+    >>> architecture_sigmas("rrn", sigma_w=1, sigma_b=0, sigma_v=None, sigma_a=None)
+    {'sigma_w': 1, 'sigma_b': 0}
+    >>> architecture_sigmas("frn", option=True, sigma_w=1, sigma_b=0, sigma_v=None)
+    Traceback (most recent call last):
+    ...
+    ValueError: --sigma-v and --sigma-a are required for --arch frn
+    """
+    from .recurrences import recurrence  # lazy: the declarations sit above this base module
+
+    params = {s.name for s in recurrence(arch).parameters}
+    declared = [n for n in given if n in params] + sorted(params.difference(given))
+
+    def label(name: str) -> str:
+        return "--" + name.replace("_", "-") if option else name
+
+    where = f"--arch {arch}" if option else f"arch {arch!r}"
+    missing = [label(n) for n in declared if given.get(n) is None]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        raise ValueError(f"{' and '.join(missing)} {verb} required for {where}")
+    for name, value in given.items():
+        if name not in params and value is not None:
+            raise ValueError(
+                f"{label(name)} is not a parameter of {where} (its parameters: "
+                f"{', '.join(label(n) for n in declared)})"
+            )
+    return {name: given[name] for name in declared}

@@ -61,14 +61,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ._precision import (
-    GUARD_DIGITS,
-    check_dps,
-    check_float64_square,
-    round_mpf,
-    to_float,
-    to_mpf,
-)
+from ._precision import GUARD_DIGITS, check_dps, round_mpf, to_float, to_mpf
+from ._validate import real_array, standard_deviation
 
 __all__ = ["Backend", "Float64Backend", "MpmathBackend", "backend", "FLOAT64"]
 
@@ -76,17 +70,6 @@ __all__ = ["Backend", "Float64Backend", "MpmathBackend", "backend", "FLOAT64"]
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
-
-
-def _float_array(values: object, name: str) -> np.ndarray:
-    if isinstance(values, str):  # the strict number grammar (exact, bounded, never evaluated)
-        values = to_float(values, name)
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise TypeError(
-            f"{name} must be a real number or array of them, got {_show(values)}"
-        ) from None
 
 
 class Backend:
@@ -180,17 +163,10 @@ class Float64Backend(Backend):
         return to_float(value, name)
 
     def array(self, values: object, name: str) -> np.ndarray:
-        arr = _float_array(values, name)
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be finite, got {_show(values)}")
-        return arr
+        return real_array(values, name)  # type: ignore[no-any-return]
 
     def standard_deviation(self, value: object, name: str, *, grid: bool = False) -> Any:
-        out = _float_array(value, name) if grid else to_float(value, name)
-        if not np.all(np.isfinite(out)) or np.any(np.asarray(out) < 0):
-            raise ValueError(f"{name} must be a finite standard deviation >= 0, got {_show(value)}")
-        check_float64_square(out, name, value)
-        return out
+        return standard_deviation(value, name, grid=grid)
 
     def zeros(self, shape: int | tuple[int, ...]) -> np.ndarray:
         return np.zeros(shape)
@@ -274,10 +250,7 @@ class MpmathBackend(Backend):
         return out
 
     def standard_deviation(self, value: object, name: str, *, grid: bool = False) -> Any:
-        out = self.numbers(value, name) if grid else self.number(value, name)
-        if np.any(np.asarray(out < 0)):
-            raise ValueError(f"{name} must be a standard deviation >= 0, got {_show(value)}")
-        return out
+        return standard_deviation(value, name, dps=self.working_dps)
 
     def zeros(self, shape: int | tuple[int, ...]) -> np.ndarray:
         out = np.empty(shape, dtype=object)

@@ -42,6 +42,7 @@ import mpmath
 import numpy as np
 
 from ._precision import check_float64_square, to_float
+from ._validate import standard_deviation
 from .activations import BoundActivation, as_activation
 from .backend import FLOAT64, Backend, backend
 from .errors import ConvergenceError
@@ -72,10 +73,6 @@ TRAINABLE_DEPTH_MULTIPLE = 6
 # ---------------------------------------------------------------------------------------
 # input handling
 # ---------------------------------------------------------------------------------------
-def _sigma_np(value: object, name: str) -> np.ndarray:
-    return FLOAT64.standard_deviation(value, name, grid=True)  # type: ignore[no-any-return]
-
-
 def _float_guess_sigma(value: Any, name: str, original: object) -> np.ndarray:
     """A dps-path sigma as the float64 array its starting guess is computed from."""
     check_float64_square(float(value), name, original)
@@ -280,7 +277,8 @@ def fixed_point_length(
     act = as_activation(activation, **params)
     b = backend(dps)
     if b.dps is None:
-        sw, sb = _sigma_np(sigma_w, "sigma_w"), _sigma_np(sigma_b, "sigma_b")
+        sw = standard_deviation(sigma_w, "sigma_w", grid=True)
+        sb = standard_deviation(sigma_b, "sigma_b", grid=True)
         return b.finish(_fixed_point_length_np(act, sw, sb, q0))
     dps = b.dps
     with b.working():
@@ -425,7 +423,8 @@ def mean_field(
     """
     act = as_activation(activation, **params)
     if dps is None:
-        sw, sb = _sigma_np(sigma_w, "sigma_w"), _sigma_np(sigma_b, "sigma_b")
+        sw = standard_deviation(sigma_w, "sigma_w", grid=True)
+        sb = standard_deviation(sigma_b, "sigma_b", grid=True)
         scalar = sw.ndim == 0 and sb.ndim == 0
         sw2, sb2 = np.broadcast_arrays(sw**2, sb**2)
         q = _fixed_point_length_np(act, sw, sb, 1.0)

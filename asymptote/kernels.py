@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _validate
 from .activations import BoundActivation, as_activation
 from .backend import Backend, backend
 from .recurrences.bind import Evaluator, evaluator
@@ -78,12 +79,6 @@ def _inputs(b: Backend, x: object, name: str) -> np.ndarray:
     if arr.ndim != 2 or arr.shape[1] == 0 or arr.shape[0] == 0:
         raise ValueError(f"{name} must have shape (n_points, n_features), got {arr.shape}")
     return arr
-
-
-def _check_depth(depth: object) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 0:
-        raise ValueError(f"depth must be an int >= 0 (number of nonlinearities), got {depth!r}")
-    return int(depth)
 
 
 @dataclass(frozen=True)
@@ -213,7 +208,7 @@ def nngp_ntk(
     (3.8654950459, 16.9246288852)
     """
     act = as_activation(activation, **params)
-    depth = _check_depth(depth)
+    depth = _validate.depth(depth, meaning="number of nonlinearities")
     b = backend(dps)
     with b.working():
         a = _inputs(b, x1, "x1")

@@ -50,8 +50,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ._precision import check_dps, round_mpf, to_float, to_mpf, workdps
-from ._validate import LIMITS, parse_number
+from ._precision import GUARD_DIGITS, check_dps, round_mpf, to_mpf, workdps
+from ._validate import LIMITS, nonnegative, parse_number
 from .kernels import nngp_ntk
 
 __all__ = [
@@ -261,16 +261,8 @@ def _check_data(
 
 
 def _nonnegative(value: Any, name: str, dps: int | None) -> Any:
-    if dps is None:
-        out = to_float(value, name)
-        if out < 0:
-            raise ValueError(f"{name} must be >= 0, got {value!r}")
-        return out
-    with workdps(dps):
-        mp_out = to_mpf(value, name)
-    if mp_out < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return mp_out
+    """``value >= 0`` as a float, or an mpf converted at ``dps`` plus the guard digits."""
+    return nonnegative(value, name, dps=None if dps is None else dps + GUARD_DIGITS)
 
 
 def _parse_time(value: Any, dps: int | None) -> Any:

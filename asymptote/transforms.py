@@ -33,8 +33,9 @@ import mpmath
 import numpy as np
 
 from ._floats import geometric_mean
-from ._precision import check_dps, round_mpf, to_float, to_mpf, workdps
+from ._precision import check_dps, round_mpf, to_mpf, workdps
 from ._types import FloatOrArray
+from ._validate import real_array
 from .activations import BoundActivation, as_activation
 
 __all__ = [
@@ -48,18 +49,6 @@ __all__ = [
 
 _ONE_D = ("V", "Vd", "dV")
 _TABLE_CACHE: dict[tuple[BoundActivation, str], Any] = {}
-
-
-def _np_array(value: object, name: str) -> np.ndarray:
-    if isinstance(value, str):  # the strict number grammar (exact, bounded, never evaluated)
-        value = to_float(value, name)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"{name} must be a real number or array of them, got {value!r}") from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return arr
 
 
 def _check_variance_np(arr: np.ndarray, name: str) -> None:
@@ -242,7 +231,7 @@ def transform(
     if reason is not None:
         raise ValueError(f"{reason} ({act!r})")
     if dps is None:
-        arrays = [_np_array(a, n) for a, n in zip(args, names, strict=True)]
+        arrays = [real_array(a, n) for a, n in zip(args, names, strict=True)]
         arrays_in = list(arrays)
         for arr, n in zip(arrays, names, strict=True):
             if n != "q12":

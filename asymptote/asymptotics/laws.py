@@ -52,7 +52,7 @@ import mpmath
 import sympy
 
 from .._types import MpfFunction
-from .._validate import to_exact
+from .._validate import architecture_sigmas, to_exact
 from ..activations import BoundActivation, as_activation
 from ..recurrences import recurrence
 from ..recurrences.symbols import layer as l_sym
@@ -198,20 +198,17 @@ def leading_laws(
     """
     act = as_activation(activation)
     rec = recurrence(arch)
-    needs = {s.name[6:] for s in rec.parameters}
-    given = {"w": sigma_w, "b": sigma_b, "v": sigma_v, "a": sigma_a}
+    given = architecture_sigmas(
+        arch, sigma_w=sigma_w, sigma_b=sigma_b, sigma_v=sigma_v, sigma_a=sigma_a
+    )
     numbers: dict[sympy.Symbol, Any] = {}
     for name, value in given.items():
-        if name in needs:
-            if value is None:
-                raise ValueError(f"sigma_{name} is required for arch {arch!r}")
-            # exact, never through SymPy's parser: text by the strict number grammar, floats
-            # as the decimal their repr shows (1.3 -> 13/10), SymPy numbers kept
-            numbers[sigma(name)] = to_exact(value, f"sigma_{name}")
-            if numbers[sigma(name)] < 0:
-                raise ValueError(f"sigma_{name} must be >= 0, got {value!r}")
-        elif value is not None and name in ("v", "a"):
-            raise ValueError(f"sigma_{name} is only a parameter of arch 'frn', not {arch!r}")
+        # exact, never through SymPy's parser: text by the strict number grammar, floats
+        # as the decimal their repr shows (1.3 -> 13/10), SymPy numbers kept
+        exact = to_exact(value, name)
+        if exact < 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+        numbers[sigma(name.removeprefix("sigma_"))] = exact
     if arch != "feedforward" and numbers.get(sigma("w")) == 0:
         raise ValueError(
             f"sigma_w must be > 0 for the depth laws of arch {arch!r}, got {sigma_w!r}: they "

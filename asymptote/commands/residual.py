@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
 
 import numpy as np
 import sympy
 
 from .._io import atomic_write
-from .._validate import parse_number
+from .._precision import to_float
+from .._validate import architecture_sigmas, standard_deviation
 from ._common import (
     activation_args,
     add_dps,
@@ -43,31 +43,21 @@ def _arch_args(p: argparse.ArgumentParser, *, sigmas: bool = True, dps_default: 
 
 
 def _sigmas(args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in ("sigma_v", "sigma_a"):
-        value = getattr(args, name)
-        if value is not None:
-            out[name] = value
-    if args.arch == "frn":
-        for name in ("sigma_v", "sigma_a"):
-            if name not in out:
-                raise ValueError(f"--{name.replace('_', '-')} is required for --arch frn")
-    elif out:
-        raise ValueError(f"--sigma-v and --sigma-a apply to --arch frn only, not {args.arch}")
-    return out
+    """The standard deviations ``--arch`` declares, as given (text)."""
+    return architecture_sigmas(
+        args.arch, option=True, sigma_w=args.sigma_w, sigma_b=args.sigma_b,
+        sigma_v=args.sigma_v, sigma_a=args.sigma_a,
+    )  # fmt: skip
 
 
-def _opt_float(value: Any) -> float | None:
-    return None if value is None else float(parse_number(value, "sigma"))
-
-
-def _floats(args: argparse.Namespace) -> dict[str, float]:
-    out = {}
-    for name in ("sigma_w", "sigma_b", "p0", "e0", "m0"):
-        value = float(parse_number(getattr(args, name), f"--{name.replace('_', '-')}"))
-        if not math.isfinite(value):
-            raise ValueError(f"--{name.replace('_', '-')} is too large for float64, got {value}")
-        out[name] = value
+def _floats(args: argparse.Namespace) -> dict[str, Any]:
+    """The float64 arguments of :func:`~asymptote.recurrences.iterate.iterate`."""
+    out: dict[str, Any] = {
+        name: standard_deviation(value, "--" + name.replace("_", "-"))
+        for name, value in _sigmas(args).items()
+    }
+    for name in ("p0", "e0", "m0"):
+        out[name] = to_float(getattr(args, name), f"--{name}")
     if out["e0"] > 2:
         raise ValueError(f"--e0 is a cosine distance 1 - c and must lie in [0, 2], got {args.e0}")
     return out
@@ -79,18 +69,13 @@ def _cmd_exponents(args: argparse.Namespace) -> None:
     from ..recurrences.iterate import iterate
 
     act = bound_activation(args)
-    extra = _sigmas(args)
-    laws = leading_laws(args.arch, act, args.sigma_w, args.sigma_b, dps=args.dps, **extra)
+    laws = leading_laws(args.arch, act, dps=args.dps, **_sigmas(args))
     nums = _floats(args)
     traj = None
     if args.depth:
         if args.depth < 100:
             raise ValueError(f"--depth must be >= 100 for a fit, got {args.depth}")
-        traj = iterate(
-            args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
-            p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
-            sigma_v=_opt_float(extra.get("sigma_v")), sigma_a=_opt_float(extra.get("sigma_a")),
-        )
+        traj = iterate(args.arch, act, depth=args.depth, **nums)
     result: dict[str, Any] = {}
     for name, law in laws.items():
         value = law.value(dps=args.dps)
@@ -126,14 +111,7 @@ def _cmd_iterate(args: argparse.Namespace) -> None:
     from ..recurrences.iterate import iterate
 
     act = bound_activation(args)
-    extra = _sigmas(args)
-    nums = _floats(args)
-    traj = iterate(
-        args.arch, act, nums["sigma_w"], nums["sigma_b"], depth=args.depth,
-        p0=nums["p0"], e0=nums["e0"], m0=nums["m0"],
-        sigma_v=_opt_float(extra.get("sigma_v")), sigma_a=_opt_float(extra.get("sigma_a")),
-        progress=True,
-    )
+    traj = iterate(args.arch, act, depth=args.depth, progress=True, **_floats(args))
     arrays: dict[str, Any] = {
         "layers": traj.layers, "log_p": traj.log_p, "log_q": traj.log_q,
         "one_minus_e": traj.one_minus_e, "mean_ratio": traj.mean_ratio,
@@ -146,7 +124,7 @@ def _cmd_iterate(args: argparse.Namespace) -> None:
     if args.plot:
         from ..plotting_residual import plot_trajectory
 
-        laws = leading_laws(args.arch, act, args.sigma_w, args.sigma_b, **extra)
+        laws = leading_laws(args.arch, act, **_sigmas(args))
         plot_trajectory(traj, laws, args.plot)
     summary = {
         "depth": args.depth,

@@ -51,8 +51,9 @@ from typing import Any
 import numpy as np
 import sympy
 
-from .._precision import check_float64_square, to_float
+from .._precision import to_float
 from .._types import RealLike
+from .._validate import standard_deviation
 from ..activations import BoundActivation, as_activation
 from ..backend import backend
 from ..recurrences import symbols
@@ -180,14 +181,6 @@ def _widths(arch: str, widths_or_width: object, depth: int, n_in: int | None) ->
     if arch != "feedforward" and first != ws[0]:
         raise ValueError(f"arch {arch!r} needs inputs of width {ws[0]}, got {first}")
     return [first, *ws]
-
-
-def _sigma(value: object, name: str) -> float:
-    out = to_float(value, name)
-    if out < 0:
-        raise ValueError(f"{name} must be a standard deviation >= 0, got {value!r}")
-    check_float64_square(out, name, value)
-    return out
 
 
 def _eta(eta: object, depth: int) -> np.ndarray:
@@ -504,10 +497,10 @@ def simulate(
         "act": act,
         "arch": arch,
         "widths": widths,
-        "sigma_w": _sigma(sigma_w, "sigma_w"),
-        "sigma_b": _sigma(sigma_b, "sigma_b"),
-        "sigma_v": _sigma(1.0 if sigma_v is None else sigma_v, "sigma_v"),
-        "sigma_a": _sigma(0.0 if sigma_a is None else sigma_a, "sigma_a"),
+        "sigma_w": standard_deviation(sigma_w, "sigma_w"),
+        "sigma_b": standard_deviation(sigma_b, "sigma_b"),
+        "sigma_v": standard_deviation(1.0 if sigma_v is None else sigma_v, "sigma_v"),
+        "sigma_a": standard_deviation(0.0 if sigma_a is None else sigma_a, "sigma_a"),
         "eta": _eta(eta, depth) if arch == "scaled" else np.ones(depth),
         "inputs": x0,
         "output_vector": out_vec,
@@ -622,10 +615,10 @@ def mean_field_prediction(
     scaled = SCALED[arch].scaled if arch in SCALED else ()
     step = _layer_map(base, act)
     sig = {
-        "w": _sigma(sigma_w, "sigma_w"),
-        "b": _sigma(sigma_b, "sigma_b"),
-        "v": _sigma(1.0 if sigma_v is None else sigma_v, "sigma_v"),
-        "a": _sigma(0.0 if sigma_a is None else sigma_a, "sigma_a"),
+        "w": standard_deviation(sigma_w, "sigma_w"),
+        "b": standard_deviation(sigma_b, "sigma_b"),
+        "v": standard_deviation(1.0 if sigma_v is None else sigma_v, "sigma_v"),
+        "a": standard_deviation(0.0 if sigma_a is None else sigma_a, "sigma_a"),
     }
     etas = _eta(eta, depth) if arch in SCALED else np.ones(depth)
     gram = x0 @ x0.T / widths[0]

@@ -48,7 +48,8 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
-from .._precision import check_dps, check_float64_square, to_float, to_mpf, workdps
+from .. import _validate
+from .._precision import check_dps, to_mpf, workdps
 from ..activations import BoundActivation, as_activation
 from ..transforms import transform
 from ._increments import SIGMA_NAMES, STEP_ARGUMENTS, scaled_expressions
@@ -217,40 +218,6 @@ def _transforms_for(act: BoundActivation) -> Any:
     return _GenericTransforms(act)
 
 
-def _sigmas(arch: str, sigma_w: Any, sigma_b: Any, sigma_v: Any, sigma_a: Any) -> dict[str, Any]:
-    needs = {s.name[6:] for s in recurrence(arch).parameters}
-    given = {"w": sigma_w, "b": sigma_b, "v": sigma_v, "a": sigma_a}
-    out: dict[str, Any] = {}
-    for name, value in given.items():
-        if name in needs:
-            if value is None:
-                raise ValueError(f"sigma_{name} is required for arch {arch!r}")
-            out[name] = value
-        elif value is not None and name in ("v", "a"):
-            raise ValueError(f"sigma_{name} is only a parameter of arch 'frn', not {arch!r}")
-        else:
-            out[name] = 0
-    return out
-
-
-def _check_float(
-    name: str, value: Any, *, low: float, high: float = math.inf, squared: bool = False
-) -> FloatArray:
-    """Float64 array of ``value`` in ``[low, high]`` (``squared``: its square must be finite)."""
-    original = value
-    if isinstance(value, str):  # the strict number grammar (never evaluated)
-        value = to_float(value, name)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise TypeError(f"{name} must be a real number or array, got {original!r}") from None
-    if not np.all(np.isfinite(arr)) or np.any(arr < low) or np.any(arr > high):
-        raise ValueError(f"{name} must lie in [{low}, {high}], got {original!r}")
-    if squared:
-        check_float64_square(arr, name, original)
-    return arr
-
-
 @overload
 def iterate(
     arch: str,
@@ -357,15 +324,19 @@ def iterate(
     True
     """
     act = as_activation(activation)
-    if not isinstance(depth, (int, np.integer)) or isinstance(depth, bool) or depth < 1:
-        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
-    sig = _sigmas(arch, sigma_w, sigma_b, sigma_v, sigma_a)
+    depth = _validate.depth(depth, minimum=1)
+    given = _validate.architecture_sigmas(
+        arch, sigma_w=sigma_w, sigma_b=sigma_b, sigma_v=sigma_v, sigma_a=sigma_a
+    )
+    sig = {k: given.get(f"sigma_{k}", 0) for k in ("w", "b", "v", "a")}
     if dps is not None:
         return _iterate_mp(arch, act, sig, int(depth), p0, e0, m0, check_dps(dps))
-    sig_arr = {k: _check_float(f"sigma_{k}", v, low=0.0, squared=True) for k, v in sig.items()}
-    p0a = _check_float("p0", p0, low=1e-300)
-    e0a = _check_float("e0", e0, low=-1.0, high=1.0)
-    m0a = _check_float("m0", m0, low=-math.inf)
+    sig_arr = {
+        k: _validate.standard_deviation(v, f"sigma_{k}", grid=True) for k, v in sig.items()
+    }
+    p0a = _validate.real_array(p0, "p0", low=1e-300)
+    e0a = _validate.real_array(e0, "e0", low=-1.0, high=1.0)
+    m0a = _validate.real_array(m0, "m0")
     if np.any(m0a**2 > p0a * (1 + 1e-12)):
         raise ValueError("m0 must satisfy m0^2 <= p0 (a mean is bounded by the root mean square)")
     rec_layers = record_layers(int(depth)) if layers is None else np.unique(np.asarray(layers))

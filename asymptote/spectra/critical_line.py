@@ -22,10 +22,11 @@ from typing import Any
 import mpmath
 import numpy as np
 
+from .. import _validate
 from .._precision import check_dps, round_mpf, workdps
 from ..activations import as_activation
 from ..transforms import transform
-from .free_probability import check_depth, check_weights, spectrum_model
+from .free_probability import LAYERS, check_weights, spectrum_model
 
 __all__ = ["CriticalSpread", "critical_line_spread"]
 
@@ -94,7 +95,7 @@ def critical_line_spread(
     from ..feedforward import critical_point
 
     act = as_activation(activation, **params)
-    depths = tuple(check_depth(d) for d in depths)
+    depths = tuple(_validate.depth(d, minimum=1, meaning=LAYERS) for d in depths)
     g = check_weights(weights)
     values = list(sigma_b) if isinstance(sigma_b, (list, tuple, np.ndarray)) else [sigma_b]
     out = []

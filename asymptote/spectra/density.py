@@ -42,6 +42,7 @@ from typing import Any, overload
 import mpmath
 import numpy as np
 
+from .. import _validate
 from .._precision import check_dps, round_mpf, to_mpf, workdps
 from .._types import FloatOrArray
 from ..activations import as_activation
@@ -313,6 +314,14 @@ class SpectrumSummary:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+def _float_guess(sigma_w: Any, sigma_b: Any) -> tuple[float, float]:
+    """The sigmas as floats, for the float64 model that starts the mpmath path."""
+    return (
+        float(_validate.standard_deviation(sigma_w, "sigma_w", dps=20)),
+        float(_validate.standard_deviation(sigma_b, "sigma_b", dps=20)),
+    )
+
+
 def _lambdas_np(lambdas: Any) -> np.ndarray:
     try:
         arr = np.asarray(lambdas, dtype=float)
@@ -393,17 +402,12 @@ def spectral_edge(
         model = spectrum_model(act, sigma_w, sigma_b, depth=depth, weights=weights)
         return _edge_np(model)[0]
     dps = check_dps(dps)
-    model_np = spectrum_model(act, _float(sigma_w), _float(sigma_b), depth=depth, weights=weights)
+    model_np = spectrum_model(act, *_float_guess(sigma_w, sigma_b), depth=depth, weights=weights)
     with workdps(dps):
         model = spectrum_model(
             act, sigma_w, sigma_b, depth=depth, weights=weights, backend="mpmath"
         )
         return round_mpf(_edge_mp(model, model_np, dps), dps)
-
-
-def _float(value: Any) -> float:
-    with workdps(20):
-        return float(to_mpf(value, "sigma"))
 
 
 @overload
@@ -593,7 +597,7 @@ def spectral_density(
     dps = check_dps(dps)
     scalar = not isinstance(lambdas, (list, tuple, np.ndarray))
     items = [lambdas] if scalar else list(lambdas)
-    model_np = spectrum_model(act, _float(sigma_w), _float(sigma_b), depth=depth, weights=weights)
+    model_np = spectrum_model(act, *_float_guess(sigma_w, sigma_b), depth=depth, weights=weights)
     lam_max = _edge_np(model_np)[0]
     with workdps(dps):
         values = [to_mpf(v, "lambdas") for v in items]

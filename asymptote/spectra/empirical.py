@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _validate
 from ..activations import as_activation
 from ..errors import ConvergenceError
-from .free_probability import check_depth, check_weights, spectrum_model
+from .free_probability import LAYERS, check_weights, spectrum_model
 
 __all__ = [
     "EmpiricalSpectrum",
@@ -83,7 +84,7 @@ def random_jacobian(
     True
     """
     act = as_activation(activation, **params)
-    depth = check_depth(depth)
+    depth = _validate.depth(depth, minimum=1, meaning=LAYERS)
     check_weights(weights)
     n = _check_width(width)
     sw, sb = float(sigma_w), float(sigma_b)
@@ -177,7 +178,7 @@ def empirical_spectrum(
     True
     """
     act = as_activation(activation, **params)
-    depth = check_depth(depth)
+    depth = _validate.depth(depth, minimum=1, meaning=LAYERS)
     check_weights(weights)
     width = _check_width(width)
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 2:

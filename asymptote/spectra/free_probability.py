@@ -52,7 +52,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from .._precision import check_dps, check_float64_square, round_mpf, to_float, to_mpf, workdps
+from .. import _validate
+from .._precision import check_dps, check_float64_square, round_mpf, workdps
 from .._validate import to_exact, to_fraction
 from ..activations import BoundActivation, as_activation
 from ..activations._base import X
@@ -79,52 +80,19 @@ WEIGHT_KINDS: dict[str, int] = {"gaussian": 1, "orthogonal": 0}
 _RADIUS_NP = 9.0
 _MAX_LEVEL = 17
 
+#: what a depth counts here, for messages
+LAYERS = "number of layers"
+#: largest moment order (the moment recursion of order K costs K^3)
+MAX_ORDER = 200
+
 
 # ---------------------------------------------------------------------------------------
 # validation
 # ---------------------------------------------------------------------------------------
-def check_depth(depth: object) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or int(depth) < 1:
-        raise ValueError(f"depth must be an int >= 1 (number of layers), got {depth!r}")
-    return int(depth)
-
-
 def check_weights(weights: object) -> int:
     if not isinstance(weights, str) or weights not in WEIGHT_KINDS:
         raise ValueError(f"weights must be one of {sorted(WEIGHT_KINDS)}, got {weights!r}")
     return WEIGHT_KINDS[weights]
-
-
-def check_order(order: object, name: str = "order") -> int:
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 1 <= order <= 200:
-        raise ValueError(f"{name} must be an int from 1 to 200, got {order!r}")
-    return int(order)
-
-
-def _sigma(value: object, name: str, backend: str) -> Any:
-    if backend == "numpy":
-        out: Any = to_float(value, name)  # text by the strict grammar, never evaluated
-        if out <= 0:
-            raise ValueError(f"{name} must be a finite standard deviation > 0, got {value!r}")
-        check_float64_square(out, name, value)
-        return out
-    out = to_mpf(value, name)
-    if out <= 0:
-        raise ValueError(f"{name} must be a standard deviation > 0, got {value!r}")
-    return out
-
-
-def _sigma_b(value: object, backend: str) -> Any:
-    if backend == "numpy":
-        out = to_float(value, "sigma_b")
-        if out < 0:
-            raise ValueError(f"sigma_b must be a finite standard deviation >= 0, got {value!r}")
-        check_float64_square(out, "sigma_b", value)
-        return out
-    out = to_mpf(value, "sigma_b")
-    if out < 0:
-        raise ValueError(f"sigma_b must be a standard deviation >= 0, got {value!r}")
-    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -656,10 +624,11 @@ def spectrum_model(
     from ..feedforward import fixed_point_length
 
     act = as_activation(activation, **params)
-    depth = check_depth(depth)
+    depth = _validate.depth(depth, minimum=1, meaning=LAYERS)
     g = check_weights(weights)
-    sw = _sigma(sigma_w, "sigma_w", backend)
-    sb = _sigma_b(sigma_b, backend)
+    dps = None if backend == "numpy" else mpmath.mp.dps  # mpmath: the caller's precision
+    sw = _validate.standard_deviation(sigma_w, "sigma_w", dps=dps, positive=True)
+    sb = _validate.standard_deviation(sigma_b, "sigma_b", dps=dps)
     homogeneous = act.homogeneity_degree is not None
     q_star: Any
     try:
@@ -756,9 +725,9 @@ def spectrum_moments(
     [2, 8]
     """
     act = as_activation(activation, **params)
-    depth = check_depth(depth)
+    depth = _validate.depth(depth, minimum=1, meaning=LAYERS)
     g = check_weights(weights)
-    order = check_order(order)
+    order = _validate.integer(order, "order", minimum=1, maximum=MAX_ORDER)
     if exact:
         sw = _exact_sigma(sigma_w)
         if not sw.is_positive:
@@ -912,7 +881,7 @@ def spectrum_variance(
     20.0
     """
     act = as_activation(activation, **params)
-    depth = check_depth(depth)
+    depth = _validate.depth(depth, minimum=1, meaning=LAYERS)
     g = check_weights(weights)
     if dps is None:
         model = spectrum_model(act, sigma_w, sigma_b, depth=depth, weights=weights)
@@ -942,7 +911,7 @@ def large_depth_moments(mean: Any, spread: Any, depth: int, order: int) -> list[
     >>> large_depth_moments(1.0, 1.0, 100, 3)
     [1.0, 100.0, 15000.0]
     """
-    order = check_order(order)
+    order = _validate.integer(order, "order", minimum=1, maximum=MAX_ORDER)
     return [
         mean**k * k ** (k - 1) / math.factorial(k) * (spread * depth) ** (k - 1)
         for k in range(1, order + 1)
