@@ -161,18 +161,28 @@ class ActivationSpec:
 
     @cached_property
     def dphi(self) -> sympy.Expr:
-        """``phi'`` by SymPy differentiation (``Piecewise`` branches differentiate too)."""
-        return sympy.piecewise_fold(sympy.diff(self.phi, X))
+        """``phi'`` by SymPy differentiation, valid away from the kinks.
+
+        ``Piecewise`` branches differentiate branch by branch; ``Abs``, ``sign``,
+        ``Heaviside``, ``Max``, ``Min`` differentiate into ``sign``/``Heaviside`` and
+        ``DiracDelta`` terms. The deltas sit at the kinks (:attr:`kinks`), where the
+        quadratures split and never evaluate, and no numpy/mpmath evaluator exists for them,
+        so they are dropped: the result is the classical derivative off the kinks (as for
+        ``Piecewise``, whose SymPy derivative drops them too).
+        """
+        return _drop_deltas(sympy.diff(self.phi, X))
 
     @cached_property
     def d2phi(self) -> sympy.Expr:
-        return sympy.piecewise_fold(sympy.diff(self.phi, X, 2))
+        """``phi''`` off the kinks (see :attr:`dphi`)."""
+        return _drop_deltas(sympy.diff(self.phi, X, 2))
 
     @cached_property
     def kinks(self) -> tuple[sympy.Expr, ...]:
-        """Points where ``phi`` is defined piecewise, from the ``Piecewise`` conditions."""
+        """Points where ``phi`` is not smooth, from the ``Piecewise`` conditions of ``phi``
+        with ``Abs``, ``sign``, ``Heaviside``, ``Max``, ``Min`` rewritten as ``Piecewise``."""
         points: set[sympy.Expr] = set()
-        for pw in self.phi.atoms(sympy.Piecewise):
+        for pw in _as_piecewise(self.phi).atoms(sympy.Piecewise):
             for _, cond in pw.args:
                 for rel in cond.atoms(sympy.core.relational.Relational):
                     sol = sympy.solve(sympy.Eq(rel.lhs, rel.rhs), X)
@@ -203,6 +213,31 @@ class ActivationSpec:
             out["dV"] = (sympy.simplify(sympy.diff(out["V"][0], Q)), "d/dq of V")
         return out
 
+    # ----- evaluators shared by every binding (lambdified once per declaration) ---------
+    def lambdified(self, which: str, module: str) -> Callable[..., Any]:
+        """``f(x, *params)`` for ``which`` in ``'phi', 'dphi', 'd2phi'`` on ``module``."""
+        cache: dict[tuple[str, str], Any] = self.__dict__.setdefault("_lambdified", {})
+        if (which, module) not in cache:
+            expr = {"phi": self.phi, "dphi": self.dphi, "d2phi": self.d2phi}[which]
+            cache[(which, module)] = sympy.lambdify((X, *self.param_symbols), expr, modules=module)
+        return cache[(which, module)]  # type: ignore[no-any-return]
+
+    def lambdified_form(self, key: str, module: str) -> Callable[..., Any]:
+        """``f(*args, *params)`` for the (declared or derived) closed form of ``key``."""
+        cache: dict[tuple[str, str], Any] = self.__dict__.setdefault("_lambdified", {})
+        if ("form " + key, module) not in cache:
+            args = (Q,) if key in _ONE_D else (Q1, Q2, Q12)
+            declared = self.closed_forms.get(key)
+            expr = (
+                declared.expr
+                if declared is not None and declared.expr is not None
+                else self.symbolic_forms[key][0]
+            )
+            cache[("form " + key, module)] = sympy.lambdify(
+                (*args, *self.param_symbols), expr, modules=module
+            )
+        return cache[("form " + key, module)]  # type: ignore[no-any-return]
+
     def param_dict(self, values: Mapping[str, object]) -> dict[str, object]:
         """Complete and validate parameter values (``ValueError``/``TypeError`` naming them)."""
         unknown = set(values) - {p.name for p in self.params}
@@ -224,6 +259,23 @@ class ActivationSpec:
                 )
             out[p.name] = raw
         return out
+
+
+_KINKED = (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max, sympy.Min)
+
+
+def _drop_deltas(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every ``DiracDelta(...)`` (any order) replaced by 0, Piecewise folded."""
+    if expr.has(sympy.DiracDelta):
+        expr = expr.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
+    return sympy.piecewise_fold(expr)
+
+
+def _as_piecewise(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with the kinked functions of :data:`_KINKED` rewritten as ``Piecewise``."""
+    if not expr.has(*_KINKED):
+        return expr
+    return expr.replace(lambda e: isinstance(e, _KINKED), lambda e: e.rewrite(sympy.Piecewise))
 
 
 def _exact_param(value: object, name: str) -> sympy.Expr:
@@ -258,9 +310,11 @@ class BoundActivation:
         return f"activation({self.label!r}, {args})"
 
     def __eq__(self, other: object) -> bool:
+        # the same declaration object, not only the same name: a name registered again
+        # (tests' throwaway activations) must not hit caches keyed by the old binding
         return (
             isinstance(other, BoundActivation)
-            and other.spec.name == self.spec.name
+            and other.spec is self.spec
             and other.float_params == self.float_params
         )
 
@@ -289,17 +343,19 @@ class BoundActivation:
         vals = sorted({float(k.subs(self.sympy_subs)) for k in self.spec.kinks})
         return tuple(vals)
 
-    def _lambdify(self, expr: sympy.Expr, args: tuple[sympy.Symbol, ...], module: str) -> Any:
-        return sympy.lambdify((*args, *self.spec.param_symbols), expr, modules=module)
-
     @cached_property
     def phi_mp(self) -> Callable[[Any], Any]:
-        f = self._lambdify(self.spec.phi, (X,), "mpmath")
+        f = self.spec.lambdified("phi", "mpmath")
         return lambda u: f(u, *self.mp_params())
 
     @cached_property
     def dphi_mp(self) -> Callable[[Any], Any]:
-        f = self._lambdify(self.spec.dphi, (X,), "mpmath")
+        f = self.spec.lambdified("dphi", "mpmath")
+        return lambda u: f(u, *self.mp_params())
+
+    @cached_property
+    def d2phi_mp(self) -> Callable[[Any], Any]:
+        f = self.spec.lambdified("d2phi", "mpmath")
         return lambda u: f(u, *self.mp_params())
 
     @cached_property
@@ -308,7 +364,7 @@ class BoundActivation:
             g = self.spec.numpy_phi
             kw = self.float_params
             return lambda u: g(u, **kw)
-        return self._np_from_expr(self.spec.phi)
+        return self._np_from_expr("phi")
 
     @cached_property
     def dphi_np(self) -> Callable[[np.ndarray], np.ndarray]:
@@ -316,15 +372,15 @@ class BoundActivation:
             g = self.spec.numpy_dphi
             kw = self.float_params
             return lambda u: g(u, **kw)
-        return self._np_from_expr(self.spec.dphi)
+        return self._np_from_expr("dphi")
 
     @cached_property
     def d2phi_np(self) -> Callable[[np.ndarray], np.ndarray]:
         """``phi''`` in float64 (lambdified; used only where its arguments stay moderate)."""
-        return self._np_from_expr(self.spec.d2phi)
+        return self._np_from_expr("d2phi")
 
-    def _np_from_expr(self, expr: sympy.Expr) -> Callable[[np.ndarray], np.ndarray]:
-        f = self._lambdify(expr, (X,), "numpy")
+    def _np_from_expr(self, which: str) -> Callable[[np.ndarray], np.ndarray]:
+        f = self.spec.lambdified(which, "numpy")
         params = self.np_params()
 
         def evaluate(u: np.ndarray) -> np.ndarray:
@@ -340,7 +396,8 @@ class BoundActivation:
 
     def closed_form_valid(self, key: str) -> bool:
         """Whether a closed form for transform ``key`` applies at these parameters."""
-        if key not in self.spec.symbolic_forms and key not in self.spec.closed_forms:
+        # declared keys first: deriving the others (limits, simplify) takes SymPy ~1 s
+        if key not in self.spec.closed_forms and key not in self.spec.symbolic_forms:
             return False
         declared = self.spec.closed_forms.get(key)
         if declared is not None and declared.valid_when is not None:
@@ -363,7 +420,6 @@ class BoundActivation:
             return cache[(key, backend)]
         declared = self.spec.closed_forms.get(key)
         hand = None if declared is None else getattr(declared, backend)
-        args = (Q,) if key in _ONE_D else (Q1, Q2, Q12)
         result: Callable[..., Any] | None
         if hand is not None:
             if backend == "numpy":
@@ -376,9 +432,10 @@ class BoundActivation:
 
                 def result(*a: Any) -> Any:
                     return hand(*a, **dict(zip(names, self.mp_params(), strict=True)))
-        elif key in self.spec.symbolic_forms:
-            expr = self.spec.symbolic_forms[key][0]
-            f = self._lambdify(expr, args, backend)
+        elif (declared is not None and declared.expr is not None) or (
+            key in self.spec.symbolic_forms
+        ):
+            f = self.spec.lambdified_form(key, backend)
             if backend == "numpy":
                 params = self.np_params()
 

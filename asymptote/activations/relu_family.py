@@ -87,8 +87,13 @@ def _ab_relu_w_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarr
 
 
 def _ab_relu_wd_np(q1: Any, q2: Any, q12: Any, *, a: float, b: float) -> np.ndarray:
+    r"""For :math:`ab \ge 0` both terms of :math:`[(a^2+b^2)\varepsilon_+ + 2ab\,\varepsilon_-]/(2\pi)`
+    are >= 0; for :math:`ab < 0` they cancel (abs: :math:`(2/\pi)\arcsin c` near c = 0), so
+    there the equivalent :math:`(a+b)^2/4 + (a-b)^2 \arcsin(c)/(2\pi)`."""
     c = _correlation_np(*np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (q1, q2, q12))))
     s = np.sqrt((1.0 - c) * (1.0 + c))
+    if a * b < 0:
+        return (a + b) ** 2 / 4 + (a - b) ** 2 * np.arctan2(c, s) / (2 * math.pi)
     return ((a * a + b * b) * np.arctan2(s, -c) + 2 * a * b * np.arctan2(s, c)) / (2 * math.pi)
 
 
@@ -110,6 +115,8 @@ def _ab_relu_w_mp(q1: Any, q2: Any, q12: Any, *, a: Any, b: Any) -> Any:
 def _ab_relu_wd_mp(q1: Any, q2: Any, q12: Any, *, a: Any, b: Any) -> Any:
     scale = mpmath.sqrt(q1 * q2)
     c = max(min(q12 / scale, mpmath.mpf(1)), mpmath.mpf(-1)) if scale else mpmath.mpf(0)
+    if a * b < 0:  # no cancellation (see _ab_relu_wd_np)
+        return (a + b) ** 2 / 4 + (a - b) ** 2 * mpmath.asin(c) / (2 * mpmath.pi)
     return ((a * a + b * b) * mpmath.acos(-c) + 2 * a * b * mpmath.acos(c)) / (2 * mpmath.pi)
 
 

@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asymptote.activations import activation, list_activations, presets, specs
+from asymptote.activations._checks import check_evaluators, sample_params, sample_value
 from asymptote.references import REFERENCES
+from tests.strategies import floats_in_domain, representative_values
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,10 +53,67 @@ def test_docs_catalog_is_generated_from_the_registry():
 
 @pytest.mark.parametrize("name", list_activations())
 def test_every_activation_binds_and_evaluates(name):
-    params = {"alpha": "0.75"} if name == "alpha_relu" else {}
-    act = activation(name, **params)
+    spec = specs()[presets()[name].family] if name in presets() else specs()[name]
+    act = activation(name, **(sample_params(spec) if name in specs() else {}))
     assert act.phi_np(1.5).shape == ()
+    # 1e-14: phi at one moderate point, float64 against 15+ digits (the registration check
+    # below compares every evaluator at seven points to 1e-12 / 1e-25)
     assert float(act.phi_mp(1.5)) == pytest.approx(float(act.phi_np(1.5)), rel=1e-14)
+    assert spec.__dict__.get("_evaluators_checked"), "binding must have run the checks"
+
+
+@pytest.mark.parametrize("name", sorted(specs()))
+def test_every_evaluator_matches_the_declaration(name):
+    """The registration check, run explicitly (not cached) for every family at its sample
+    parameters and at every preset: phi, phi', phi'' (numpy and mpmath, hand-written or
+    lambdified) and every declared closed form against the SymPy declaration."""
+    spec = specs()[name]
+    check_evaluators(spec, sample_params(spec), name)
+    for preset_name, preset in presets().items():
+        if preset.family == name:
+            check_evaluators(spec, {**preset.defaults, **preset.fixed}, preset_name)
+
+
+def test_generic_tests_are_parametrized_over_the_registry():
+    """No hand-kept activation list: each generic test module reads the registry."""
+    from tests.properties import test_fast_vs_mpmath as fast
+    from tests.registry import test_closed_forms as closed
+    from tests.registry import test_every_activation_at_100_digits as digits
+
+    names = set(list_activations())
+    assert set(fast.CLOSED) | set(fast.QUADRATURE) == names
+    assert {name for name, _ in digits.CASES} == names
+    with_closed_forms = {
+        n
+        for n in names
+        if (specs()[presets()[n].family] if n in presets() else specs()[n]).closed_forms
+    }
+    assert {name for name, _ in closed.CASES} == with_closed_forms
+    # every value a family's parameters are exercised at lies in the declared domain
+    for name, params in closed.CASES + digits.CASES:
+        activation(name, **params)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [p.domain for spec in specs().values() for p in spec.params]
+    + [
+        sympy.Interval.open(sympy.Rational(-1, 2), sympy.oo),
+        sympy.Interval(0, 1),
+        sympy.Interval.Lopen(-sympy.oo, 2),
+        sympy.Interval.Ropen(sympy.Rational(1, 3), sympy.Rational(1, 2)),
+        sympy.FiniteSet(1, 2, 5),
+    ],
+    ids=str,
+)
+@settings(max_examples=50)
+@given(data=st.data())
+def test_parameter_strategies_stay_inside_the_declared_domain(domain, data):
+    value = data.draw(floats_in_domain(domain))
+    assert bool(domain.contains(sympy.Rational(value))), (domain, value)
+    for text in representative_values(domain):
+        assert bool(domain.contains(sympy.Rational(text))), (domain, text)
+    assert bool(domain.contains(sample_value(domain)))
 
 
 def test_presets_point_at_families():

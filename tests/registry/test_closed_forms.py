@@ -12,46 +12,22 @@ import mpmath
 import pytest
 import sympy
 
-from asymptote.activations import activation, list_activations
+from asymptote.activations import activation
 from asymptote.numeric.gaussian_mp import (
     expect_1d_mp,
     expect_2d_homogeneous_mp,
     expect_2d_mp,
 )
 from asymptote.transforms import transform
+from tests.strategies import case_id, registry_cases
 
-# one representative per family and preset (parametric families at several parameters)
-CASES = [
-    ("relu", {}),
-    ("abs", {}),
-    ("linear", {}),
-    ("leaky_relu", {"b": "0.2"}),
-    ("ab_relu", {"a": "1.5", "b": "-0.4"}),
-    ("step", {}),
-    ("alpha_relu", {"alpha": "-0.3"}),
-    ("alpha_relu", {"alpha": "0.5"}),
-    ("alpha_relu", {"alpha": "0.75"}),
-    ("alpha_relu", {"alpha": "1.5"}),
-    ("alpha_relu", {"alpha": "3"}),
-    ("erf", {}),
-    ("sin", {}),
-]
+#: Every registered family and preset with a closed form, read from the registry (each
+#: preset, each parametric family at representative values of its declared domains).
+CASES = registry_cases(lambda spec: bool(spec.closed_forms))
 
 ONE_D_POINTS = ["1e-6", "0.3", "2.5", "400"]
 TWO_D_POINTS = [("0.7", "1.9", "0.4"), ("2", "2", "-1.999"), ("0.5", "3", "1.2247")]
-
-
-def _ids(case):
-    name, params = case
-    return name + "".join(f"-{k}{v}" for k, v in params.items())
-
-
-def test_every_activation_is_covered_here_or_is_quadrature_only():
-    covered = {name for name, _ in CASES}
-    for name in list_activations():
-        act = activation(name, **({"alpha": 1} if name == "alpha_relu" else {}))
-        if act.spec.closed_forms:
-            assert name in covered or act.spec.name in covered, name
+_ids = case_id
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -131,7 +107,7 @@ def test_step_derivative_kernel(point):
         assert abs(got - ref) <= mpmath.mpf("1e-28") * ref
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c[0] not in ("step",)], ids=_ids)
+@pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_derived_second_moment_is_the_c_to_1_limit_of_the_cross_moment(case):
     """V(q) = lim_{c->1} W(q, q, c q): approach the limit numerically at high precision."""
     name, params = case
@@ -142,18 +118,17 @@ def test_derived_second_moment_is_the_c_to_1_limit_of_the_cross_moment(case):
     gap = mpmath.mpf("1e-30")
     with mpmath.workdps(dps):
         w = transform("W", act, q, q, mpmath.mpf(q) * (1 - gap), dps=dps)
-        # W(c) - V = O((1 - c)^p) with p = min(1, alpha + 1/2) for alpha-ReLU (the
-        # (1 - c^2)^(alpha + 1/2) term of the hypergeometric connection formula, DLMF 15.8.10;
-        # a log factor at p = 1) and p = 1 for smooth kernels; 100 covers the constants
-        alpha = act.float_params.get("alpha")
-        power = 1 if alpha is None else min(1, alpha + 0.5)
+        # W(c) - V = O((1 - c)^p) with p = min(1, k + 1/2) for phi positively homogeneous of
+        # degree k (alpha-ReLU: the (1 - c^2)^(alpha + 1/2) term of the hypergeometric
+        # connection formula, DLMF 15.8.10; a log factor at p = 1; the step, k = 0, jumps:
+        # p = 1/2) and p = 1 for smooth kernels; 100 covers the constants
+        degree = act.homogeneity_degree
+        power = 1 if degree is None else min(1, degree + 0.5)
         bound = 100 * gap ** (mpmath.mpf(power) - mpmath.mpf("0.01")) * max(1, abs(v))
         assert abs(v - w) <= bound, (v, w)
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c[0] not in ("step", "linear", "abs")], ids=_ids
-)
+@pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_price_theorem_derivative_kernel(case):
     """E[phi'(u)phi'(v)] = dW/dq12 [P58], by a 4th-order central difference at 60 digits."""
     name, params = case
