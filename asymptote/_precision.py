@@ -19,7 +19,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ._validate import is_number_text, parse_number, to_fraction
+from ._validate import is_number_text, parse_number, show_value, to_fraction
 
 __all__ = [
     "GUARD_DIGITS",
@@ -61,11 +61,6 @@ def round_mpf(value: mpmath.mpf, dps: int) -> mpmath.mpf:
         return +value
 
 
-def _show(value: object) -> str:
-    """Short repr of a user value for messages (long text is cut)."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
-
 
 def _parse_text(value: str, name: str, not_a_number: str) -> Fraction:
     """Exact value of number text (strict grammar of :mod:`asymptote._validate`, no eval).
@@ -92,7 +87,7 @@ def to_mpf(value: object, name: str) -> mpmath.mpf:
     """
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a real number, got bool {value!r}")
-    message = f"{name} must be a real number (int, float, str, Fraction or mpf), got {_show(value)}"
+    message = f"{name} must be a real number (int, float, str, Fraction or mpf), got {show_value(value)}"
     if isinstance(value, str):
         frac = _parse_text(value, name, message)
         return mpmath.mpf(frac.numerator) / frac.denominator
@@ -128,20 +123,20 @@ def to_float(value: object, name: str) -> float:
     try:
         if isinstance(value, str):
             out = float(
-                _parse_text(value, name, f"{name} must be a real number, got {_show(value)}")
+                _parse_text(value, name, f"{name} must be a real number, got {show_value(value)}")
             )
         else:
             out = float(value)  # type: ignore[arg-type]
     except OverflowError:
         raise ValueError(
-            f"{name} is beyond the float64 range (|{name}| < 1.8e308), got {_show(value)}"
+            f"{name} is beyond the float64 range (|{name}| < 1.8e308), got {show_value(value)}"
         ) from None
     except (TypeError, ValueError):
         if isinstance(value, str):
             raise
-        raise TypeError(f"{name} must be a real number, got {_show(value)}") from None
+        raise TypeError(f"{name} must be a real number, got {show_value(value)}") from None
     if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {_show(value)}")
+        raise ValueError(f"{name} must be finite, got {show_value(value)}")
     return out
 
 
@@ -156,5 +151,5 @@ def check_float64_square(value: Any, name: str, original: object = None) -> None
         shown = value if original is None else original
         raise ValueError(
             f"{name} is too large: {name}^2 overflows float64, so the float64 computation needs "
-            f"{name} <= {MAX_FLOAT64_SIGMA:.4g}, got {_show(shown)}"
+            f"{name} <= {MAX_FLOAT64_SIGMA:.4g}, got {show_value(shown)}"
         )

@@ -43,6 +43,7 @@ __all__ = [
     "nonnegative",
     "parse_number",
     "real_array",
+    "show_value",
     "standard_deviation",
     "to_exact",
     "to_fraction",
@@ -359,7 +360,7 @@ def check_limit(value: int, limit: str, option: str, *, allow_large: bool = Fals
 # ---------------------------------------------------------------------------------------
 # The converters (``to_float``, ``to_mpf``, ``check_float64_square``) live in
 # :mod:`asymptote._precision`, which imports this module; they are imported lazily here.
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
     """Short repr of a user value for messages (long text is cut)."""
     text = repr(value)
     return text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
@@ -377,7 +378,7 @@ def _float_array(values: object, name: str) -> Any:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError):
         raise TypeError(
-            f"{name} must be a real number or array of them, got {_show(values)}"
+            f"{name} must be a real number or array of them, got {show_value(values)}"
         ) from None
 
 
@@ -406,11 +407,11 @@ def real_array(
 
     arr = _float_array(value, name)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {_show(value)}")
+        raise ValueError(f"{name} must be finite, got {show_value(value)}")
     if (low is not None and np.any(arr < low)) or (high is not None and np.any(arr > high)):
         lo = -math.inf if low is None else low
         hi = math.inf if high is None else high
-        raise ValueError(f"{name} must lie in [{lo}, {hi}], got {_show(value)}")
+        raise ValueError(f"{name} must lie in [{lo}, {hi}], got {show_value(value)}")
     return arr
 
 
@@ -442,7 +443,7 @@ def nonnegative(value: object, name: str, *, dps: int | None = None) -> Any:
     """
     out = _real(value, name, dps)
     if out < 0:
-        raise ValueError(f"{name} must be >= 0, got {_show(value)}")
+        raise ValueError(f"{name} must be >= 0, got {show_value(value)}")
     return out
 
 
@@ -484,14 +485,14 @@ def standard_deviation(
     if dps is not None:
         out = _real(value, name, dps)
         if out < 0 or (positive and out == 0):
-            raise ValueError(f"{name} must be a standard deviation {bound}, got {_show(value)}")
+            raise ValueError(f"{name} must be a standard deviation {bound}, got {show_value(value)}")
         return out
     from ._precision import check_float64_square, to_float
 
     out = _float_array(value, name) if grid else to_float(value, name)
     arr = np.asarray(out)
     if not np.all(np.isfinite(arr)) or np.any(arr < 0) or (positive and np.any(arr == 0)):
-        raise ValueError(f"{name} must be a finite standard deviation {bound}, got {_show(value)}")
+        raise ValueError(f"{name} must be a finite standard deviation {bound}, got {show_value(value)}")
     check_float64_square(out, name, value)
     return out
 
@@ -525,7 +526,7 @@ def integer(
     if not ok:
         allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         about = f" ({meaning})" if meaning else ""
-        raise ValueError(f"{name} must be an int {allowed}{about}, got {_show(value)}")
+        raise ValueError(f"{name} must be an int {allowed}{about}, got {show_value(value)}")
     return int(value)  # type: ignore[call-overload]
 
 

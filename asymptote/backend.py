@@ -62,14 +62,10 @@ import mpmath
 import numpy as np
 
 from ._precision import GUARD_DIGITS, check_dps, round_mpf, to_float, to_mpf
-from ._validate import real_array, standard_deviation
+from ._validate import real_array, show_value, standard_deviation
 
 __all__ = ["Backend", "Float64Backend", "MpmathBackend", "backend", "FLOAT64"]
 
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:60] + f"... ({len(text)} characters)"
 
 
 class Backend:
@@ -241,7 +237,7 @@ class MpmathBackend(Backend):
             raw = np.asarray(values, dtype=object)
         except (TypeError, ValueError):
             raise TypeError(
-                f"{name} must be a real number or array of them, got {_show(values)}"
+                f"{name} must be a real number or array of them, got {show_value(values)}"
             ) from None
         out = np.empty(raw.shape, dtype=object)
         with mpmath.workdps(self.working_dps):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write_text, check_output_path
-from .._validate import parse_number
+from .._precision import to_float
 from ._common import activation_args, add_output, parse_number_list
 
 __all__ = ["add_verify_parser", "register"]
@@ -29,8 +28,8 @@ def _range(text: str, name: str) -> tuple[float, float]:
     parts = parse_number_list(text, name)
     if len(parts) != 2:
         raise ValueError(f"{name} must look like a,b (two numbers), got {text[:60]!r}")
-    a, b = (float(parse_number(p, name)) for p in parts)
-    if not (math.isfinite(a) and math.isfinite(b)) or not a < b:
+    a, b = (to_float(p, name) for p in parts)
+    if not a < b:
         raise ValueError(f"{name} must be a,b with finite a < b, got {text[:60]!r}")
     return a, b
 

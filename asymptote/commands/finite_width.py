@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from typing import Any
 
 import mpmath
 import sympy
 
-from .._validate import check_limit, parse_number
+from .._precision import to_float
+from .._validate import check_limit
 from ..finite_width.montecarlo import ARCHITECTURES, QUANTITIES
 from ._common import (
     activation_args,
@@ -85,14 +85,14 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
         raise ValueError(f"--quantities must be among {','.join(QUANTITIES)}, got {unknown[0]!r}")
     extra: dict[str, Any] = {}
     if args.arch in ("frn", "scaled"):
-        extra = {"sigma_v": _float(args.sigma_v, "--sigma-v"), "sigma_a": _float(args.sigma_a, "--sigma-a")}
+        extra = {"sigma_v": to_float(args.sigma_v, "--sigma-v"), "sigma_a": to_float(args.sigma_a, "--sigma-a")}
     if args.arch == "scaled":
-        extra["eta"] = _float(args.eta, "--eta")
+        extra["eta"] = to_float(args.eta, "--eta")
     result = simulate(
         args.arch,
         act,
-        _float(args.sigma_w, "--sigma-w"),
-        _float(args.sigma_b, "--sigma-b"),
+        to_float(args.sigma_w, "--sigma-w"),
+        to_float(args.sigma_b, "--sigma-b"),
         width=width,
         depth=depth,
         samples=args.samples,
@@ -101,7 +101,7 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
         **extra,
     )
     theory = mean_field_prediction(
-        args.arch, act, _float(args.sigma_w, "--sigma-w"), _float(args.sigma_b, "--sigma-b"),
+        args.arch, act, to_float(args.sigma_w, "--sigma-w"), to_float(args.sigma_b, "--sigma-b"),
         width=width, depth=depth, **extra,
     )  # fmt: skip
     out: dict[str, Any] = {
@@ -133,13 +133,6 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
             zip(out[name]["mean"], out[name]["stderr"], out[name]["mean_field"], strict=False)
         ):
             print(f"  layer {l:>4}: {m:.6g} +- {e:.2g}   mean field {t:.6g}")
-
-
-def _float(text: str, option: str) -> float:
-    value = float(parse_number(text, option))
-    if not math.isfinite(value):
-        raise ValueError(f"{option} is too large for float64, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .._validate import parse_number
+from .._precision import to_float
 from ._common import (
     activation_args,
     add_int,
@@ -49,8 +49,8 @@ def _cmd_spectrum(args: argparse.Namespace) -> None:
     if args.plot:
         from ..spectra.empirical import plot_spectrum
 
-        sw = float(parse_number(args.sigma_w, "--sigma-w"))
-        sb = float(parse_number(args.sigma_b, "--sigma-b"))
+        sw = to_float(args.sigma_w, "--sigma-w")
+        sb = to_float(args.sigma_b, "--sigma-b")
         out["plot"] = plot_spectrum(
             act,
             sw,
