@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-__all__ = ["REFERENCES", "cite"]
+import re
+from collections.abc import Mapping
+
+__all__ = ["REFERENCES", "add_citations", "cite", "cited_keys", "remove_citations"]
 
 #: Key -> full citation.
 REFERENCES: dict[str, str] = {
@@ -105,6 +108,62 @@ REFERENCES: dict[str, str] = {
         "Notices AMS 54 (2007) 592-604 (Haar orthogonal matrices by QR with sign correction)."
     ),
 }
+
+
+#: Keys added by a registered declaration (an activation module's ``citations``), by owner,
+#: so that unregistering removes them again.
+_ADDED: dict[str, str] = {}
+
+_KEY = re.compile(r"^[A-Z][A-Za-z]*[0-9]*$")
+_CITED = re.compile(r"\b([A-Z][A-Z]*[0-9]+[a-z]?|GAUSS|DLMF)\b")
+
+
+def cited_keys(text: str) -> list[str]:
+    """The citation keys a reference string mentions (``"YS17 eq. (5); P58"`` -> both).
+
+    >>> cited_keys("CS09 eq. (6) with P58 (Price)")
+    ['CS09', 'P58']
+    """
+    return _CITED.findall(text)
+
+
+def add_citations(entries: Mapping[str, str], owner: str) -> None:
+    """Add bibliography entries declared next to the code that uses them (an activation
+    module's ``citations``), so that a new source needs no edit of this file.
+
+    A key may be declared again only with the same text; keys must look like the others
+    (capital letters, then digits: ``GB10``).
+
+    Raises
+    ------
+    ValueError
+        A malformed key, an empty text, or a key already in :data:`REFERENCES` with a
+        different text.
+    """
+    for key, text in entries.items():
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise ValueError(
+                f"{owner}: citation key must be capital letters then digits (e.g. 'GB10'), "
+                f"got {key!r}"
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{owner}: citation {key!r} needs the full reference text")
+        if key in REFERENCES and REFERENCES[key] != text:
+            raise ValueError(
+                f"{owner}: citation key {key!r} is already in the bibliography with a "
+                f"different text ({REFERENCES[key][:60]!r}...); use that key or another one"
+            )
+    for key, text in entries.items():
+        if key not in REFERENCES:
+            REFERENCES[key] = text
+            _ADDED[key] = owner
+
+
+def remove_citations(owner: str) -> None:
+    """Remove the entries :func:`add_citations` added for ``owner``."""
+    for key in [k for k, o in _ADDED.items() if o == owner]:
+        del REFERENCES[key]
+        del _ADDED[key]
 
 
 def cite(key: str) -> str:

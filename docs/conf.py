@@ -1,7 +1,8 @@
 """Sphinx configuration: MyST Markdown pages plus autodoc of the public API.
 
 Build (warnings are errors): ``python -m sphinx -W -b html docs docs/_build/html``.
-Subject pages written by other parts of the project are listed in :data:`SUBJECT_PAGES`
+The activation catalog (``activations.md``) is generated here from the registry at every
+build. Subject pages written by other parts of the project are listed in :data:`SUBJECT_PAGES`
 and included in the index only when they exist, so a missing page never warns.
 """
 
@@ -28,6 +29,23 @@ napoleon_google_docstring = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"
 suppress_warnings = ["myst.header"]
+
+
+def _write_activation_catalog() -> None:
+    """Generate ``activations.md`` from the registry (not committed: it cannot go stale)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_catalog", HERE / "generate_catalog.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    target = HERE / "activations.md"
+    text = module.catalog()
+    if not target.exists() or target.read_text() != text:  # unchanged file: no rebuild
+        target.write_text(text)
+
+
+_write_activation_catalog()
 
 #: Optional subject pages, in index order (written by other issues; included if present).
 SUBJECT_PAGES = ("residual", "alpha_relu", "finite_width", "spectra", "posteriors")

@@ -126,6 +126,10 @@ class ActivationSpec:
         One line for listings and the docs catalog.
     references : tuple of str
         Citation keys (see :mod:`asymptote.references`) with equation/section.
+    citations : mapping of str to str
+        Bibliography entries this declaration introduces (``{"GB10": "X. Glorot and Y.
+        Bengio, ..."}``), added to :data:`asymptote.references.REFERENCES` at registration,
+        so that a new activation with a new source is one file.
     params : tuple of Param
     closed_forms : mapping of str to ClosedForm
         Keys among :data:`TRANSFORMS`.
@@ -153,6 +157,7 @@ class ActivationSpec:
     undefined: Mapping[str, Callable[[Mapping[str, float]], str | None]] = field(
         default_factory=dict
     )
+    citations: Mapping[str, str] = field(default_factory=dict)
 
     # ----- derived symbolic data -------------------------------------------------------
     @cached_property

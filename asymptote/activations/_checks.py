@@ -133,6 +133,32 @@ def unevaluable_parts(expr: sympy.Expr) -> list[str]:
     return sorted(bad)
 
 
+def _check_citations(spec: ActivationSpec) -> None:
+    """Every source the declaration cites is in the bibliography or declared here."""
+    from ..references import REFERENCES, cited_keys
+
+    known = set(REFERENCES) | set(spec.citations)
+    if not spec.references:
+        raise ValueError(
+            f"activation {spec.name!r} needs references=(...) citing where phi comes from"
+        )
+    cited = [ref.split()[0] if ref.split() else "" for ref in spec.references]
+    for form_key, form in spec.closed_forms.items():
+        keys = cited_keys(form.reference)
+        if not keys:
+            raise ValueError(
+                f"closed form {form_key} of activation {spec.name!r} cites no source "
+                f"(reference={form.reference!r})"
+            )
+        cited += keys
+    unknown = sorted({k for k in cited if k not in known})
+    if unknown:
+        raise ValueError(
+            f"activation {spec.name!r} cites {unknown}, which are not in "
+            f"asymptote.references.REFERENCES; declare them in citations={{key: full text}}"
+        )
+
+
 def check_declaration(spec: ActivationSpec) -> None:
     """Structural checks of a declaration (no differentiation, no evaluation)."""
     from ._base import Q1, Q2, Q12, TRANSFORMS, ClosedForm, Param, Q, X
@@ -192,6 +218,7 @@ def check_declaration(spec: ActivationSpec) -> None:
                 f"closed form {key} of activation {name!r} contains {', '.join(bad)}, "
                 f"which numpy/mpmath cannot evaluate"
             )
+    _check_citations(spec)
     for key in spec.undefined:
         if key not in TRANSFORMS:
             raise ValueError(f"activation {name!r}: undefined[{key!r}] is not a transform key")

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ..references import add_citations, remove_citations
 from ._base import ActivationSpec, BoundActivation
 from ._checks import check_declaration, check_evaluators, sample_params
 
@@ -39,7 +40,8 @@ _PRESETS: dict[str, Preset] = {}
 def register(spec: ActivationSpec, *, check_now: bool = False) -> ActivationSpec:
     """Add a declaration to the registry (names are unique).
 
-    The declaration is checked at once for structure (:func:`._checks.check_declaration`:
+    Bibliography entries the declaration introduces (``spec.citations``) join
+    :data:`asymptote.references.REFERENCES`. The declaration is checked at once for structure (:func:`._checks.check_declaration`:
     name, parameter domains, symbols, transform keys, no ``DiracDelta``); its evaluators
     (hand-written and lambdified ``phi``, ``phi'``, ``phi''`` and closed forms) are checked
     against the SymPy declaration on the first binding (:func:`check_registered`), which
@@ -57,6 +59,7 @@ def register(spec: ActivationSpec, *, check_now: bool = False) -> ActivationSpec
     if check_now:
         check_evaluators(spec, sample_params(spec), spec.name)
         spec.__dict__["_evaluators_checked"] = True
+    add_citations(spec.citations, owner=f"activation {spec.name!r}")
     _SPECS[spec.name] = spec
     return spec
 
@@ -84,6 +87,7 @@ def unregister(name: str) -> None:
     for preset_name in [n for n, p in _PRESETS.items() if p.family == name]:
         del _PRESETS[preset_name]
     del _SPECS[name]
+    remove_citations(f"activation {name!r}")
 
 
 @contextmanager
