@@ -30,8 +30,10 @@ from Price's theorem, :math:`\int_\lambda^q \mathcal{W}\phi'(q, t)\,dt`, when
 :math:`1 - c < 10^{-4}`, so it keeps its relative accuracy). The gradient ratios accumulate
 :math:`\log\chi^0/\chi^l = \sum_{k \le l}\log D_k` [YS17, Sec. 5].
 
-The mpmath path (``dps=int``) iterates the plain recurrence (:math:`p, m, \gamma`) with every
-transform at ``dps`` digits; it is the independent reference the fast path is tested against.
+The mpmath path (``dps=int``) iterates the plain recurrence (:math:`p, m, \gamma`) at the
+backend's working precision (:mod:`asymptote.backend`: ``dps`` plus its guard digits), every
+transform at its inner precision, each value rounded once to ``dps``; it is the independent
+reference the fast path is tested against.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ import sympy
 from numpy.typing import NDArray
 
 from .. import _validate
-from .._precision import check_dps, to_mpf, workdps
+from .._precision import check_dps, to_mpf
 from ..activations import BoundActivation, as_activation
+from ..backend import backend
 from ..transforms import transform
 from ._increments import SIGMA_NAMES, STEP_ARGUMENTS, scaled_expressions
 from .architecture import Recurrence
@@ -481,7 +484,8 @@ def _iterate_mp(
     dps: int,
 ) -> dict[str, list[mpmath.mpf]]:
     rec: Recurrence = recurrence(arch)
-    with workdps(dps):
+    b = backend(dps)  # the one guard-digit policy: work at dps + guard, transforms at b.inner
+    with b.working():
         sv = {sigma(k): to_mpf(v, f"sigma_{k}") for k, v in sig.items()}
         for k, v in sv.items():
             if v < 0:
@@ -491,7 +495,7 @@ def _iterate_mp(
         mv = to_mpf(m0, "m0")
         if pv <= 0 or not -1 <= ev <= 1 or mv**2 > pv:
             raise ValueError("need p0 > 0, -1 <= e0 <= 1 and m0^2 <= p0")
-        inner = dps + 10
+        inner = b.inner
 
         def tv(name: str) -> Callable[..., Any]:
             return lambda *a: transform_value(name, act, *a, dps=inner)
@@ -525,12 +529,12 @@ def _iterate_mp(
             if has_grad:
                 log_chi += mpmath.log(grad(*args))
                 for n, f in params.items():
-                    out[f"log_mult_{n}"].append(+mpmath.log(f(*args)))
+                    out[f"log_mult_{n}"].append(b.finish(mpmath.log(f(*args))))
             cur_p, cur_m, cur_g = nxt[p](*args), nxt[m](*args), nxt[gamma](*args)
-            out["p"].append(+cur_p)
-            out["m"].append(+cur_m)
-            out["gamma"].append(+cur_g)
-            out["q"].append(+qq)
-            out["e"].append(cur_g / cur_p)
-            out["log_chi"].append(+log_chi)
+            out["p"].append(b.finish(cur_p))
+            out["m"].append(b.finish(cur_m))
+            out["gamma"].append(b.finish(cur_g))
+            out["q"].append(b.finish(qq))
+            out["e"].append(b.finish(cur_g / cur_p))
+            out["log_chi"].append(b.finish(log_chi))
     return out

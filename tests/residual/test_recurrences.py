@@ -54,16 +54,36 @@ def test_latex_mentions_every_state_line() -> None:
         assert token in text
 
 
-CASES = [
-    ("frn", "relu", {}, {"sigma_v": 1.1, "sigma_a": 0.3}),
-    ("frn", "alpha_relu", {"alpha": "0.7"}, {"sigma_v": 0.9, "sigma_a": 0.0}),
-    ("rrn", "relu", {}, {}),
-    ("rrn", "leaky_relu", {"b": "0.2"}, {}),
-    ("rrn", "erf", {}, {}),
-    ("frn", "erf", {}, {"sigma_v": 1.0, "sigma_a": 0.5}),
-    ("feedforward", "erf", {}, {}),
-    ("feedforward", "alpha_relu", {"alpha": "0.6"}, {}),
-]
+def _fast_vs_mpmath_cases() -> list[tuple[str, str, dict[str, str], dict[str, float]]]:
+    """Every catalogued architecture x every activation family with a closed-form cross
+    moment (the mpmath path then costs milliseconds per layer), from the registries:
+    a new architecture or activation is picked up here with no edit. Branch standard
+    deviations beyond sigma_w, sigma_b (frn's sigma_v, sigma_a) come from the recurrence's
+    declared parameters."""
+    from asymptote.activations import specs
+    from asymptote.activations._checks import sample_params
+    from asymptote.recurrences.catalog import ARCHITECTURES
+
+    # each family at its sample parameters (defaults, as the registration check uses)
+    per_family = {
+        name: (name, {k: str(v) for k, v in sample_params(spec).items()})
+        for name, spec in sorted(specs().items())
+        if "W" in spec.symbolic_forms
+    }
+    extra_values = iter([1.1, 0.3, 0.9, 0.5])
+    cases = []
+    for arch in sorted(ARCHITECTURES):
+        branch = {
+            s.name: next(extra_values, 0.7)
+            for s in sorted(recurrence(arch).parameters, key=lambda s: s.name)
+            if s.name not in ("sigma_w", "sigma_b")
+        }
+        for name, params in per_family.values():
+            cases.append((arch, name, params, branch))
+    return cases
+
+
+CASES = _fast_vs_mpmath_cases()
 
 
 @pytest.mark.parametrize(("arch", "name", "params", "extra"), CASES)

@@ -1,5 +1,6 @@
-"""Digits at high precision: 1000 digits where a closed form exists, 100 for every
-activation, each against a route that shares no code with the library's."""
+"""Digits at high precision: 1000 digits where a closed form exists, each against a route
+that shares no code with the library's. (Every registered activation at 100 digits is
+``tests/registry/test_every_activation_at_100_digits.py``, parametrized over the registry.)"""
 
 from __future__ import annotations
 
@@ -41,36 +42,6 @@ def test_erf_and_sin_at_1000_digits():
             mpmath.mpf("0.5")
         )
     _close(got, ref, 995)
-
-
-def _gauss_legendre_reference(phi, q, dps):
-    """E[phi(sqrt(q) z)^2] by Gauss-Legendre on [-R, R] (the library uses tanh-sinh)."""
-    with mpmath.workdps(dps + 10):
-        r = mpmath.sqrt(2 * mpmath.log(10) * (dps + 20))
-        root = mpmath.sqrt(mpmath.mpf(q))
-        value = mpmath.quad(
-            lambda x: phi(root * x) ** 2 * mpmath.exp(-x * x / 2),
-            mpmath.linspace(-r, r, 9),
-            method="gauss-legendre",
-        )
-        return value / mpmath.sqrt(2 * mpmath.pi)
-
-
-PHI = {
-    "tanh": mpmath.tanh,
-    "gelu": lambda x: x * mpmath.ncdf(x),
-    "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
-    "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
-    "silu": lambda x: x / (1 + mpmath.exp(-x)),
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(PHI))
-def test_quadrature_activations_at_100_digits(name):
-    got = transform("V", name, "1.7", dps=100)
-    ref = _gauss_legendre_reference(PHI[name], "1.7", 100)
-    _close(got, ref, 97)
 
 
 @pytest.mark.slow
