@@ -12,7 +12,7 @@ import sympy
 
 from .._precision import to_float
 from .._validate import check_limit
-from ..finite_width.montecarlo import ARCHITECTURES, QUANTITIES
+from ..finite_width.montecarlo import QUANTITIES, architectures
 from ._common import (
     activation_args,
     add_allow_large,
@@ -66,7 +66,7 @@ def _cmd_finite_width(args: argparse.Namespace) -> None:
 def _cmd_montecarlo(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from ..finite_width.montecarlo import mean_field_prediction, simulate
+    from ..finite_width.montecarlo import architecture_options, mean_field_prediction, simulate
 
     act = bound_activation(args)
     widths = parse_int_list(args.widths, "--widths")
@@ -83,11 +83,10 @@ def _cmd_montecarlo(args: argparse.Namespace) -> None:
     unknown = sorted(set(names) - set(QUANTITIES))
     if unknown:
         raise ValueError(f"--quantities must be among {','.join(QUANTITIES)}, got {unknown[0]!r}")
-    extra: dict[str, Any] = {}
-    if args.arch in ("frn", "scaled"):
-        extra = {"sigma_v": to_float(args.sigma_v, "--sigma-v"), "sigma_a": to_float(args.sigma_a, "--sigma-a")}
-    if args.arch == "scaled":
-        extra["eta"] = to_float(args.eta, "--eta")
+    extra: dict[str, Any] = {
+        name: to_float(getattr(args, name), "--" + name.replace("_", "-"))
+        for name in architecture_options(args.arch)
+    }
     result = simulate(
         args.arch,
         act,
@@ -158,14 +157,14 @@ def register(subparsers: Any) -> None:
         "montecarlo", help="simulate random networks; mean field vs Monte Carlo"
     )
     activation_args(p, dps=False)
-    p.add_argument("--arch", required=True, choices=list(ARCHITECTURES))
+    p.add_argument("--arch", required=True, choices=list(architectures()))
     p.add_argument("--widths", required=True, help="one width, or n_1..n_L (feedforward)")
     add_int(p, "--depth", minimum=1, help="number of layers (default: number of widths)")
     add_number(p, "--sigma-w", minimum=0, default="1.4142135623730951")
     add_number(p, "--sigma-b", minimum=0, default="0")
-    add_number(p, "--sigma-v", minimum=0, default="1", help="branch read-out std (frn, scaled)")
-    add_number(p, "--sigma-a", minimum=0, default="0", help="branch read-out bias std (frn, scaled)")
-    add_number(p, "--eta", minimum=0, default="1", help="branch scale (scaled)")
+    add_number(p, "--sigma-v", minimum=0, default="1", help="branch read-out std (architectures that declare it)")
+    add_number(p, "--sigma-a", minimum=0, default="0", help="branch read-out bias std (architectures that declare it)")
+    add_number(p, "--eta", minimum=0, default="1", help="per-layer branch scale (scaled architectures)")
     add_int(p, "--samples", minimum=2, limit="samples", default=100, help="number of networks")
     add_int(p, "--seed", minimum=0, default=0)
     add_allow_large(p)

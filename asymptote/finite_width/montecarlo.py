@@ -1,10 +1,16 @@
 r"""Monte Carlo of finite random networks: per-layer means with standard errors.
 
-Architectures (``depth`` = number of layers/blocks :math:`L`; weights are standard normal
-matrices scaled as below, biases standard normal vectors; ``sigma_*`` are standard deviations):
+Architectures: every one of :mod:`asymptote.recurrences.catalog` (:func:`architectures`),
+simulated from the same step graph its mean-field recurrence is derived from (``Prev``,
+``Affine``, ``Phi``, ``Sum`` of :mod:`asymptote.recurrences.architecture`), so a new
+declaration is simulated with no code here. ``depth`` = number of layers/blocks :math:`L`;
+each ``Affine(weight, inner, bias)`` is :math:`\tfrac{\sigma_{weight}}{\sqrt{N_{in}}}\hat W u
++ \sigma_{bias}\hat b` with standard normal :math:`\hat W, \hat b` (``sigma_*`` are standard
+deviations). The catalogued ones:
 
 * ``'feedforward'``: :math:`h^l = \tfrac{\sigma_w}{\sqrt{N_{l-1}}} W^l x^{l-1} + \sigma_b b^l`,
-  :math:`x^l = \phi(h^l)` (widths :math:`N_1..N_L` may differ);
+  :math:`x^l = \phi(h^l)` (widths :math:`N_1..N_L` may differ; a graph with a skip
+  connection needs one width);
 * ``'rrn'`` (reduced residual, [YS17]): :math:`h^l` as above, :math:`x^l = \phi(h^l) + x^{l-1}`;
 * ``'frn'`` (full residual, [YS17]): :math:`x^l = \tfrac{\sigma_v}{\sqrt N} V^l \phi(h^l) +
   \sigma_a a^l + x^{l-1}`;
@@ -17,7 +23,8 @@ networks (mean and standard error of the mean):
 
 =========== ================================================================================
 ``p``        :math:`\|x^l_a\|^2/N_l` (``p_b`` for input b, ``p_ab`` = :math:`x_a\cdot x_b/N_l`)
-``q``        :math:`\|h^l_a\|^2/N_l` (``q_b``, ``q_ab``); row 0: the input's ``p``
+``q``        :math:`\|h^l_a\|^2/N_l` (``q_b``, ``q_ab``) of the pre-activation :math:`h^l` (the
+             input of the graph's first ``Phi``); row 0: the input's ``p``
 ``c``        cosine of :math:`h^l_a, h^l_b` (row 0: of the inputs)
 ``c_x``      cosine of :math:`x^l_a, x^l_b`
 ``distance`` :math:`\|x^l_a - x^l_b\|^2/N_l`
@@ -57,12 +64,14 @@ from .._validate import standard_deviation
 from ..activations import BoundActivation, as_activation
 from ..backend import backend
 from ..recurrences import symbols
+from ..recurrences.architecture import Affine, Node, Phi, Prev, Sum
 from ..recurrences.bind import evaluator
 from ..recurrences.catalog import ARCHITECTURES as _GRAPHS
-from ..recurrences.catalog import SCALED, recurrence
+from ..recurrences.catalog import SCALED, architecture, recurrence
 
 __all__ = [
-    "ARCHITECTURES",
+    "architecture_options",
+    "architectures",
     "QUANTITIES",
     "MonteCarloResult",
     "default_inputs",
@@ -70,10 +79,33 @@ __all__ = [
     "simulate",
 ]
 
-#: every architecture of :mod:`asymptote.recurrences.catalog`: the graphs, then the per-layer
-#: branch-scaled variants (``'scaled'`` = ``'frn'`` with :math:`\sigma_v, \sigma_a` times
-#: :math:`\eta_l`)
-ARCHITECTURES = (*_GRAPHS, *SCALED)
+
+
+def architectures() -> tuple[str, ...]:
+    r"""Every architecture of :mod:`asymptote.recurrences.catalog`, read when called: the
+    graphs, then the per-layer branch-scaled variants (``'scaled'`` = ``'frn'`` with
+    :math:`\sigma_v, \sigma_a` times :math:`\eta_l`)."""
+    return (*_GRAPHS, *SCALED)
+
+
+def architecture_options(arch: str) -> tuple[str, ...]:
+    """The keyword arguments of :func:`simulate` that ``arch`` takes beyond ``sigma_w,
+    sigma_b``: its other declared standard deviations, and ``eta`` for a scaled one.
+
+    >>> architecture_options("frn"), architecture_options("rrn")
+    (('sigma_a', 'sigma_v'), ())
+    """
+    names = sorted(_declared_names(_base(_check_arch(arch))) - {"sigma_w", "sigma_b"})
+    return (*names, *(("eta",) if arch in SCALED else ()))
+
+
+def _check_arch(arch: object) -> str:
+    known = architectures()
+    if not isinstance(arch, str) or arch not in known:
+        raise ValueError(f"arch must be one of {known}, got {arch!r}")
+    return arch
+
+
 QUANTITIES = (
     "p",
     "p_b",
@@ -170,7 +202,7 @@ def _widths(arch: str, widths_or_width: object, depth: int, n_in: int | None) ->
             raise ValueError(
                 f"widths must have one width per layer (depth = {depth}), got {len(ws)}"
             )
-        if arch != "feedforward" and len(set(ws)) > 1:
+        if _has_skip(architecture(_base(arch)).step) and len(set(ws)) > 1:
             raise ValueError(f"arch {arch!r} needs a constant width, got widths {ws}")
     else:
         from .moments import check_widths
@@ -178,7 +210,7 @@ def _widths(arch: str, widths_or_width: object, depth: int, n_in: int | None) ->
         (w,) = check_widths([widths_or_width], "width")
         ws = [w] * depth
     first = n_in if n_in is not None else ws[0]
-    if arch != "feedforward" and first != ws[0]:
+    if _has_skip(architecture(_base(arch)).step) and first != ws[0]:
         raise ValueError(f"arch {arch!r} needs inputs of width {ws[0]}, got {first}")
     return [first, *ws]
 
@@ -199,6 +231,83 @@ def _eta(eta: object, depth: int) -> np.ndarray:
             f"eta must be a finite scale >= 0 or {depth} of them (one per block), got {eta!r}"
         )
     return arr
+
+
+def _base(arch: str) -> str:
+    return SCALED[arch].base if arch in SCALED else arch
+
+
+def _count_affines(node: Node) -> int:
+    if isinstance(node, Affine):
+        return 1 + _count_affines(node.inner)
+    if isinstance(node, Phi):
+        return _count_affines(node.inner)
+    if isinstance(node, Sum):
+        return sum(_count_affines(t) for t in node.terms)
+    return 0
+
+
+def _has_skip(node: Node) -> bool:
+    """Whether the previous layer reaches the output without a weight matrix (a skip
+    connection), so the layer cannot change the width."""
+    if isinstance(node, Prev):
+        return True
+    if isinstance(node, Sum):
+        return any(_has_skip(t) for t in node.terms)
+    return False  # Affine (and Phi, whose inner is an Affine) map to the output width
+
+
+def _layer_sigmas(
+    arch: str,
+    sigma_w: RealLike,
+    sigma_b: RealLike,
+    sigma_v: RealLike | None,
+    sigma_a: RealLike | None,
+    eta: object,
+    depth: int,
+) -> tuple[Node, list[dict[str, float]]]:
+    r"""The architecture's step graph and, per layer, the standard deviation of each weight
+    and bias name it declares (:attr:`asymptote.recurrences.Recurrence.parameters`).
+
+    Branch names other than ``w, b`` default to 1 (weights) and 0 (biases) when not given;
+    a standard deviation the architecture does not declare is refused, and so is ``eta``
+    unless the architecture is a per-layer scaled one (:data:`SCALED`), whose scaled names
+    are multiplied by :math:`\eta_l` at layer :math:`l`.
+    """
+    base = _base(arch)
+    graph = architecture(base).step
+    declared = {s.name.removeprefix("sigma_") for s in recurrence(base).parameters}
+    given = {"w": sigma_w, "b": sigma_b, "v": sigma_v, "a": sigma_a}
+    for name, value in given.items():
+        if value is not None and name not in declared:
+            users = sorted(
+                a for a in architectures() if f"sigma_{name}" in _declared_names(_base(a))
+            )
+            raise ValueError(
+                f"sigma_{name} applies to arch {' and '.join(repr(u) for u in users)} only, "
+                f"not {arch!r}"
+            )
+    defaults = {"w": 1.0, "b": 0.0, "v": 1.0, "a": 0.0}
+    sig = {
+        name: standard_deviation(defaults[name] if given.get(name) is None else given[name],
+                                 f"sigma_{name}")
+        for name in sorted(declared)
+    }
+    if arch in SCALED:
+        etas = _eta(eta, depth)
+        scaled = SCALED[arch].scaled
+    else:
+        if eta is not None:
+            raise ValueError(f"eta applies to arch {' and '.join(map(repr, SCALED))} only, not {arch!r}")
+        etas, scaled = np.ones(depth), ()
+    layers = [
+        {n: v * float(etas[l]) if n in scaled else v for n, v in sig.items()} for l in range(depth)
+    ]
+    return graph, layers
+
+
+def _declared_names(base: str) -> set[str]:
+    return {s.name for s in recurrence(base).parameters}
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,8 +398,7 @@ class _Chunk:
 
     def run(self, progress: Any) -> np.ndarray:
         s = self.s
-        act, arch, widths = s["act"], s["arch"], s["widths"]
-        sw, sb, sv, sa, eta = s["sigma_w"], s["sigma_b"], s["sigma_v"], s["sigma_a"], s["eta"]
+        widths, graph = s["widths"], s["graph"]
         depth = len(widths) - 1
         out = np.zeros((self.b, depth + 1, len(QUANTITIES)))
         x = np.broadcast_to(s["inputs"].T, (self.b, widths[0], 2)).copy()
@@ -298,28 +406,15 @@ class _Chunk:
         pre0 = out[:, 0]
         pre0[:, _COL["q"]], pre0[:, _COL["q_b"]] = pre0[:, _COL["p"]], pre0[:, _COL["p_b"]]
         pre0[:, _COL["q_ab"]], pre0[:, _COL["c"]] = pre0[:, _COL["p_ab"]], pre0[:, _COL["c_x"]]
-        tape = []
+        tapes: list[_Layer | None] = []
         for l in range(1, depth + 1):
-            n_in, n_out = widths[l - 1], widths[l]
-            bias = self._normals(self.fwd, (n_out,)) * sb
-            aw = self._apply(l, 0, x, n_out, sw / math.sqrt(n_in))
-            h = aw + bias[:, :, None]
-            y = _phi(act, h)
-            entry: dict[str, np.ndarray] = {"x": x, "aw": aw, "h": h}
-            if arch == "feedforward":
-                x_new = y
-            elif arch == "rrn":
-                x_new = x + y
-            else:
-                shift = self._normals(self.fwd, (n_out,)) * sa
-                av = self._apply(l, 1, y, n_out, sv / math.sqrt(n_out))
-                entry["y"], entry["av"] = y, av
-                branch = av + shift[:, :, None]
-                x_new = x + (eta[l - 1] if arch == "scaled" else 1.0) * branch
-            tape.append(entry)
-            x = x_new
-            _record_x(out[:, l], x, n_out)
-            _record_h(out[:, l], h, n_out)
+            layer = _Layer(self, l, x, widths[l], s["sigmas"][l - 1])
+            x = layer.forward(graph)
+            tapes.append(layer)
+            _record_x(out[:, l], x, widths[l])
+            if layer.pre_activation is None:
+                raise ValueError(f"architecture {s['arch']!r} applies no activation (no Phi node)")
+            _record_h(out[:, l], layer.pre_activation, widths[l])
             if progress is not None:
                 progress(l, depth)
         if s["output_vector"] is None:
@@ -328,23 +423,103 @@ class _Chunk:
             delta = np.broadcast_to(s["output_vector"], (self.b, widths[-1])).copy()
         out[:, depth, _COL["grad_x"]] = np.einsum("bn,bn->b", delta, delta) / widths[-1]
         for l in range(depth, 0, -1):
-            e = tape[l - 1]
-            n_in, n_out = widths[l - 1], widths[l]
-            if arch in ("frn", "scaled"):
-                factor = eta[l - 1] if arch == "scaled" else 1.0
-                dy = self._apply_t(l, 1, e["y"], e["av"], factor * delta, sv / math.sqrt(n_out))
-            else:
-                dy = delta
-            dh = _dphi(act, e["h"][:, :, 0]) * dy
-            xa = e["x"][:, :, 0]
-            out[:, l, _COL["grad_w"]] = (
-                sw**2 / n_in * np.einsum("bn,bn->b", dh, dh) * np.einsum("bn,bn->b", xa, xa) / n_out
-            )
-            dx = self._apply_t(l, 0, e["x"], e["aw"], dh, sw / math.sqrt(n_in))
-            delta = dx if arch == "feedforward" else delta + dx
-            out[:, l - 1, _COL["grad_x"]] = np.einsum("bn,bn->b", delta, delta) / n_in
-            tape[l - 1] = {}
+            layer_tape = tapes[l - 1]
+            assert layer_tape is not None
+            delta = layer_tape.backward(graph, delta)
+            out[:, l, _COL["grad_w"]] = layer_tape.grad_w
+            out[:, l - 1, _COL["grad_x"]] = np.einsum("bn,bn->b", delta, delta) / widths[l - 1]
+            tapes[l - 1] = None  # free the layer's tape
         return out
+
+
+class _Layer:
+    """One layer of the architecture's step graph (:mod:`asymptote.recurrences.architecture`:
+    ``Prev``, ``Affine``, ``Phi``, ``Sum``) applied to a batch of networks: the forward pass
+    records what the backward pass needs; the same graph the recurrence is derived from, so
+    a catalogued architecture is simulated with no code of its own.
+
+    An ``Affine(weight, inner, bias)`` node is :math:`\tfrac{\\sigma_{weight}}{\\sqrt{N_{in}}}
+    \\hat W u + \\sigma_{bias}\\hat b` with :math:`u` the inner node's value (width
+    :math:`N_{in}`); the bias is drawn before the product, and the ``k``-th product of the
+    layer uses weight stream ``k`` (for ``'explicit'``).
+    """
+
+    def __init__(
+        self, chunk: _Chunk, layer: int, x: np.ndarray, n_out: int, sigmas: dict[str, float]
+    ) -> None:
+        self.chunk, self.layer, self.x, self.n_out, self.sigmas = chunk, layer, x, n_out, sigmas
+        self.values: dict[int, dict[str, np.ndarray]] = {}
+        self.products = 0
+        self.pre_activation: np.ndarray | None = None
+        self.grad_w = np.zeros(chunk.b)
+        self.dx: np.ndarray | None = None
+
+    def forward(self, node: Node) -> np.ndarray:
+        c = self.chunk
+        if isinstance(node, Prev):
+            return self.x
+        if isinstance(node, Sum):
+            total = self.forward(node.terms[0])
+            for term in node.terms[1:]:
+                total = total + self.forward(term)
+            return total
+        if isinstance(node, Phi):
+            h = self.forward(node.inner)
+            if self.pre_activation is None:
+                self.pre_activation = h
+            self.values[id(node)] = {"h": h}
+            return _phi(c.s["act"], h)
+        if isinstance(node, Affine):
+            u = self.forward(node.inner)
+            bias = None
+            if node.bias is not None:
+                bias = c._normals(c.fwd, (self.n_out,)) * self.sigmas[node.bias]
+            which = self.products
+            self.products += 1
+            scale = self.sigmas[node.weight] / math.sqrt(u.shape[1])
+            a = c._apply(self.layer, which, u, self.n_out, scale)
+            self.values[id(node)] = {
+                "u": u,
+                "a": a,
+                "which": np.asarray(which),
+                "scale": np.asarray(scale),
+            }
+            return a if bias is None else a + bias[:, :, None]
+        raise TypeError(f"unknown node {node!r} in the architecture graph")
+
+    def backward(self, node: Node, delta: np.ndarray) -> np.ndarray:
+        """Propagate ``delta`` (input a's gradient at the layer output) to the layer input."""
+        self.dx = None
+        self._back(node, delta)
+        assert self.dx is not None, "the step graph does not depend on the previous layer"
+        return self.dx
+
+    def _back(self, node: Node, delta: np.ndarray) -> None:
+        c = self.chunk
+        if isinstance(node, Prev):
+            self.dx = delta if self.dx is None else self.dx + delta
+        elif isinstance(node, Sum):
+            for term in node.terms:
+                self._back(term, delta)
+        elif isinstance(node, Phi):
+            h = self.values[id(node)]["h"]
+            self._back(node.inner, _dphi(c.s["act"], h[:, :, 0]) * delta)
+        elif isinstance(node, Affine):
+            v = self.values[id(node)]
+            u, a = v["u"], v["a"]
+            if node.weight == "w":  # ||dL/dW||_F^2 / N_out for the standard normal W
+                n_in = u.shape[1]
+                self.grad_w = (
+                    self.sigmas["w"] ** 2
+                    / n_in
+                    * np.einsum("bn,bn->b", delta, delta)
+                    * np.einsum("bn,bn->b", u[:, :, 0], u[:, :, 0])
+                    / self.n_out
+                )
+            du = c._apply_t(self.layer, int(v["which"]), u, a, delta, float(v["scale"]))
+            self._back(node.inner, du)
+        else:
+            raise TypeError(f"unknown node {node!r} in the architecture graph")
 
 
 def _cosine(ab: np.ndarray, aa: np.ndarray, bb: np.ndarray) -> np.ndarray:
@@ -409,13 +584,16 @@ def simulate(
 
     Parameters
     ----------
-    arch : {'feedforward', 'rrn', 'frn', 'scaled'}
+    arch : str
+        An architecture of :func:`architectures` (``'feedforward'``, ``'rrn'``, ``'frn'``,
+        ``'scaled'``, ...).
     activation : str or BoundActivation
         Any registered activation (``params`` bind its parameters).
     sigma_w, sigma_b : float, str, Fraction, Decimal or mpf
         Standard deviations (weights times :math:`\sqrt{\text{fan-in}}`), read as float64.
     sigma_v, sigma_a : float, str, Fraction, Decimal or mpf, optional
-        Branch read-out standard deviations (``'frn'``, ``'scaled'``; default 1 and 0).
+        Branch read-out standard deviations, for an architecture that declares them
+        (``'frn'``, ``'scaled'``; default 1 and 0).
     width : int or sequence of int
         One width for every layer, or :math:`N_1..N_L` (feedforward only).
     depth : int
@@ -461,8 +639,7 @@ def simulate(
     >>> r.mean.shape, round(float(r["p"][0][0]), 12)
     ((4, 11), 1.0)
     """
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
+    _check_arch(arch)
     if method not in ("conditional", "explicit"):
         raise ValueError(f"method must be 'conditional' or 'explicit', got {method!r}")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
@@ -480,11 +657,7 @@ def simulate(
     widths = _widths(arch, width, depth, None if x0 is None else x0.shape[1])
     if x0 is None:
         x0 = default_inputs(widths[0])
-    residual_branch = arch in ("frn", "scaled")
-    if not residual_branch and (sigma_v is not None or sigma_a is not None):
-        raise ValueError(f"sigma_v and sigma_a apply to 'frn' and 'scaled' only, not {arch!r}")
-    if arch != "scaled" and eta is not None:
-        raise ValueError(f"eta applies to arch 'scaled' only, not {arch!r}")
+    graph, sigmas_per_layer = _layer_sigmas(arch, sigma_w, sigma_b, sigma_v, sigma_a, eta, depth)
     out_vec = None
     if output_vector is not None:
         out_vec = np.asarray(output_vector, dtype=float)
@@ -496,18 +669,15 @@ def simulate(
     spec = {
         "act": act,
         "arch": arch,
+        "graph": graph,
         "widths": widths,
-        "sigma_w": standard_deviation(sigma_w, "sigma_w"),
-        "sigma_b": standard_deviation(sigma_b, "sigma_b"),
-        "sigma_v": standard_deviation(1.0 if sigma_v is None else sigma_v, "sigma_v"),
-        "sigma_a": standard_deviation(0.0 if sigma_a is None else sigma_a, "sigma_a"),
-        "eta": _eta(eta, depth) if arch == "scaled" else np.ones(depth),
+        "sigmas": sigmas_per_layer,
         "inputs": x0,
         "output_vector": out_vec,
         "seed": seed,
         "method": method,
     }
-    per_net = sum(widths) * (8 if residual_branch else 5) * 8
+    per_net = sum(widths) * (3 + 2 * _count_affines(graph)) * 8
     if method == "explicit":
         per_net += max(widths) ** 2 * 8
     if chunk is None:
@@ -604,23 +774,14 @@ def mean_field_prediction(
     >>> [round(float(v), 12) for v in mf["p"]]
     [1.0, 1.0, 1.0]
     """
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
+    _check_arch(arch)
     act = as_activation(activation, **params)
     x0 = None if inputs is None else np.asarray(inputs, dtype=float)
     widths = _widths(arch, width, depth, None if x0 is None else x0.shape[1])
     if x0 is None:
         x0 = default_inputs(widths[0])
-    base = SCALED[arch].base if arch in SCALED else arch
-    scaled = SCALED[arch].scaled if arch in SCALED else ()
-    step = _layer_map(base, act)
-    sig = {
-        "w": standard_deviation(sigma_w, "sigma_w"),
-        "b": standard_deviation(sigma_b, "sigma_b"),
-        "v": standard_deviation(1.0 if sigma_v is None else sigma_v, "sigma_v"),
-        "a": standard_deviation(0.0 if sigma_a is None else sigma_a, "sigma_a"),
-    }
-    etas = _eta(eta, depth) if arch in SCALED else np.ones(depth)
+    step = _layer_map(_base(arch), act)
+    _, layer_sigmas = _layer_sigmas(arch, sigma_w, sigma_b, sigma_v, sigma_a, eta, depth)
     gram = x0 @ x0.T / widths[0]
     env: dict[Any, Any] = {_P1: gram[0, 0], _P2: gram[1, 1], _GAMMA: gram[0, 1]}
     env.update({_M1: float(x0[0].mean()), _M2: float(x0[1].mean())})
@@ -638,8 +799,8 @@ def mean_field_prediction(
     factor, grad_w = np.zeros(depth + 1), np.zeros(depth + 1)
     with np.errstate(over="ignore", invalid="ignore"):
         for l in range(1, depth + 1):
-            for name, value in sig.items():
-                env[symbols.sigma(name)] = value * etas[l - 1] if name in scaled else value
+            for name, value in layer_sigmas[l - 1].items():
+                env[symbols.sigma(name)] = value
             out = step(env)
             env.update(out)
             factor[l], grad_w[l] = float(out[_FACTOR]), float(out[_GRAD_W])

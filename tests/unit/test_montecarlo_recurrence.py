@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from asymptote.finite_width.montecarlo import (
-    ARCHITECTURES,
     QUANTITIES,
+    architectures,
     default_inputs,
     mean_field_prediction,
 )
@@ -18,8 +18,8 @@ from asymptote.recurrences.catalog import SCALED, recurrence
 
 
 def test_one_architecture_list():
-    assert ARCHITECTURES == (*GRAPHS, *SCALED)
-    assert ARCHITECTURES == ("feedforward", "rrn", "frn", "scaled")
+    assert architectures() == (*GRAPHS, *SCALED)
+    assert architectures() == ("feedforward", "rrn", "frn", "scaled")
     for name, variant in SCALED.items():
         assert variant.name == name and variant.base in GRAPHS
         params = {s.name for s in recurrence(variant.base).parameters}
