@@ -26,6 +26,15 @@ recurrence derived by :mod:`asymptote.recurrences.architecture` (``pair_pre``,
 canonical form :math:`\mathcal{W}\phi(q, q, q) = \mathcal{V}\phi(q)` gives the exact
 :math:`c = 1` maps). One algorithm runs both precisions through :mod:`asymptote.backend`;
 a symmetric Gram matrix iterates only the pairs :math:`i < j` and the diagonal.
+
+**Compiled path.** In float64, activations with a compiled transform pair ((a, b)-ReLU,
+alpha-ReLU at :math:`\alpha = 1`, erf, sin) run through
+:mod:`asymptote.numeric.kernel_engine`: the same recurrence (its Dense coefficients read off
+the derived one by :mod:`asymptote.recurrences.kernel_structure`), one compiled loop per pair
+through all layers, the gaps :math:`\sqrt{q_1q_2} \mp \lambda` carried without
+cancellation (so :math:`\arccos c` keeps its digits near :math:`c = \pm 1`) and the
+diagonal, :math:`\sigma_w^2` and the NTK in double-double arithmetic. Everything else uses
+the evaluators above.
 """
 
 from __future__ import annotations
@@ -219,5 +228,46 @@ def nngp_ntk(
             )
         sw = b.standard_deviation(sigma_w, "sigma_w")
         sb = b.standard_deviation(sigma_b, "sigma_b")
-        nngp, ntk = _gram(b, act, sw, sb, a, c, depth)
+        fused = _fused(act, sw, sb, a, c, depth) if b.dps is None else None
+        nngp, ntk = fused if fused is not None else _gram(b, act, sw, sb, a, c, depth)
     return KernelPair(b.finish(nngp), b.finish(ntk))
+
+
+def compiled_pair(act: BoundActivation) -> Any:
+    """The compiled transform pair of :mod:`asymptote.numeric.kernel_engine` for ``act``, or
+    ``None``: (a, b)-ReLU (any a, b; its presets), alpha-ReLU at alpha = 1, erf and sin, each
+    only where its registered closed forms apply (:meth:`BoundActivation.closed_form_valid`).
+    Other activations take the generic evaluator path."""
+    from .numeric import kernel_engine as engine
+
+    if not all(act.closed_form_valid(k) for k in ("W", "Wd", "V", "Vd")):
+        return None
+    name, params = act.spec.name, act.float_params
+    if name == "ab_relu":
+        return engine.arccos_pair(params["a"], params["b"])
+    if name == "alpha_relu" and params["alpha"] == 1.0:
+        return engine.arccos_pair(1.0, 0.0)
+    return {"erf": engine.ERF_PAIR, "sin": engine.SIN_PAIR}.get(name)
+
+
+def _fused(
+    act: BoundActivation, sw: float, sb: float, a: np.ndarray, c: np.ndarray | None, depth: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The compiled engine's Gram matrices, or ``None`` where it does not apply (no compiled
+    pair, or the derived recurrence is not of the shape the engine takes)."""
+    try:
+        from .numeric.kernel_engine import fused_gram
+    except ImportError:  # pragma: no cover - numba missing: the generic path serves
+        return None
+    from .recurrences.kernel_structure import feedforward_structure
+
+    pair, structure = compiled_pair(act), feedforward_structure()
+    if pair is None or structure is None:
+        return None
+    out = fused_gram(pair, structure.values(float(sw), float(sb)), a, c, depth)
+    if out is not None and not (np.all(np.isfinite(out[0])) and np.all(np.isfinite(out[1]))):
+        raise ValueError(
+            f"the NNGP/NTK of {act!r} overflows float64 at depth {depth} "
+            f"(sigma_w={sw!r}, sigma_b={sb!r}); use dps=int for arbitrary precision"
+        )
+    return out

@@ -2,6 +2,11 @@
 
 Run: ``python benchmarks/bench_kernels.py [--n 1000] [--depth 100] [--repeats 3]``.
 
+The fast path is the compiled engine of :mod:`asymptote.numeric.kernel_engine` (warmed up
+once before timing, so compilation is not counted). When ``neural_tangents`` is importable
+it is timed too (``stax.serial`` of ``depth`` Dense/nonlinearity blocks and a readout Dense,
+float64, ``kernel_fn`` jitted and warmed up); its row is omitted otherwise.
+
 The baseline is the textbook recursion as neural-tangents writes it: correlations
 c = K12 / sqrt(K11 K22) clipped to [-1, 1] and the arc-cosine / arcsine formulas applied to
 the whole matrix, diagonal included (so 1 - c on the diagonal carries rounding). Both run
@@ -43,6 +48,26 @@ def baseline(name: str, sw: float, sb: float, x: np.ndarray, depth: int):
     return k, k + sw2 * theta
 
 
+def neural_tangents_fn(name: str, sw: float, sb: float, depth: int):
+    """``kernel_fn(x)`` of neural-tangents' stax for the same network, or ``None``."""
+    try:
+        import jax
+        from neural_tangents import stax
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    phi = stax.Relu() if name == "relu" else stax.Erf()
+    blocks = [stax.Dense(1, W_std=sw, b_std=sb), phi] * depth
+    _, _, kernel_fn = stax.serial(*blocks, stax.Dense(1, W_std=sw, b_std=sb))
+    kernel_fn = jax.jit(kernel_fn, static_argnames="get")
+
+    def run(x: np.ndarray):
+        out = kernel_fn(x, None, get=("nngp", "ntk"))
+        return np.asarray(out.nngp), np.asarray(out.ntk)
+
+    return run
+
+
 def reference_entries(name: str, sw: float, sb: float, x: np.ndarray, depth: int, idx):
     rows = sorted({i for pair in idx for i in pair})
     sub = x[rows]
@@ -69,11 +94,21 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     x = rng.normal(size=(args.n, 16))
-    idx = [(0, 0), (1, 1), (args.n - 1, args.n - 1), (0, 1), (2, 3)]
+    x[5] = x[4]  # equal inputs: the off-diagonal entry at c = 1
+    x[7] = x[6] + 1e-7 * rng.normal(size=16)  # nearly parallel inputs
+    idx = [(0, 0), (1, 1), (args.n - 1, args.n - 1), (0, 1), (2, 3), (4, 5), (6, 7)]
     print(f"{args.n} x {args.n} Gram matrices, depth {args.depth}, medians of {args.repeats}")
     for name, sw, sb in (("relu", math.sqrt(2), 0.05), ("erf", 1.8, 0.1)):
-        t_fast, t_base = [], []
+        t_fast, t_base, t_nt = [], [], []
+        nt = neural_tangents_fn(name, sw, sb, args.depth)
+        nngp_ntk(name, sw, sb, x[:3], depth=2)  # compile the engine outside the timing
+        if nt is not None:
+            nt(x[:3])
         for _ in range(args.repeats):
+            if nt is not None:
+                start = time.perf_counter()
+                nt_out = nt(x)
+                t_nt.append(time.perf_counter() - start)
             start = time.perf_counter()
             fast = nngp_ntk(name, sw, sb, x, depth=args.depth)
             t_fast.append(time.perf_counter() - start)
@@ -88,6 +123,15 @@ def main() -> None:
             f"{max_rel_error(base[0], refs, 0):.1e}, NTK {max_rel_error(fast.ntk, refs, 1):.1e} vs "
             f"{max_rel_error(base[1], refs, 1):.1e}"
         )
+        if nt is not None:
+            mn = statistics.median(t_nt)
+            print(
+                f"{'':>5}  neural-tangents {mn:7.2f} s, asymptote / neural-tangents "
+                f"{mf / mn:5.2f}; max rel. error NNGP {max_rel_error(nt_out[0], refs, 0):.1e}, "
+                f"NTK {max_rel_error(nt_out[1], refs, 1):.1e}"
+            )
+        else:
+            print(f"{'':>5}  neural-tangents not installed: not timed")
 
 
 if __name__ == "__main__":
