@@ -98,12 +98,24 @@ def _mp_transform(act: BoundActivation, key: str, args: list[Any]) -> Any:
             return _slope_at_zero_mp(act)
         from .numeric.gaussian_mp import expect_1d_mp
 
-        value = expect_1d_mp(_integrand_1d(act, key, "mpmath"), q, kinks=act.kinks)
+        value = expect_1d_mp(
+            _integrand_1d(act, key, "mpmath"),
+            q,
+            kinks=act.kinks,
+            analytic_halfwidth=act.spec.singularity_distance,
+        )
         return value / q if key == "dV" else value
     from .numeric.gaussian_mp import expect_2d_mp
 
     f = act.phi_mp if key == "W" else act.dphi_mp
-    return expect_2d_mp(f, f, *args, kinks_f=act.kinks, kinks_g=act.kinks)
+    return expect_2d_mp(
+        f,
+        f,
+        *args,
+        kinks_f=act.kinks,
+        kinks_g=act.kinks,
+        analytic_halfwidth=act.spec.singularity_distance,
+    )
 
 
 def _np_quadrature_1d(act: BoundActivation, key: str, q: np.ndarray) -> np.ndarray:

@@ -295,6 +295,12 @@ def _exact_param(value: object, name: str) -> sympy.Expr:
     return to_exact(value, name)  # type: ignore[no-any-return]
 
 
+#: homogeneity degrees by (declaration, exact parameter values); see
+#: :attr:`BoundActivation.homogeneity_degree_exact`
+_DEGREE_CACHE: dict[tuple[int, tuple[Any, ...]], Any] = {}
+_MISSING = object()
+
+
 class BoundActivation:
     """An activation with its parameter values fixed; what every public function takes.
 
@@ -468,8 +474,20 @@ class BoundActivation:
 
         Checked at sample points in SymPy's exact arithmetic; ``k`` is the exact value
         :math:`\log(\phi(t x)/\phi(x))/\log t` (so alpha-ReLU with alpha = 0.3 gives the
-        double nearest 3/10, not a rounded logarithm ratio).
+        double nearest 3/10, not a rounded logarithm ratio). The SymPy work (about a second)
+        is done once per declaration and exact parameter values, not per bound object.
         """
+        key = (id(self.spec), tuple(sorted(self.sympy_subs.items(), key=lambda kv: str(kv[0]))))
+        cached = _DEGREE_CACHE.get(key, _MISSING)
+        if cached is _MISSING:
+            cached = self._homogeneity_degree()
+            if len(_DEGREE_CACHE) >= 512:  # bounded: drop the oldest entry
+                _DEGREE_CACHE.pop(next(iter(_DEGREE_CACHE)))
+            _DEGREE_CACHE[key] = (self.spec, cached)  # the spec keeps id() from being reused
+            return cached
+        return cached[1]  # type: ignore[index,no-any-return]
+
+    def _homogeneity_degree(self) -> sympy.Expr | None:
         phi = self.spec.phi.subs(self.sympy_subs)
         degree: sympy.Expr | None = None
         for x0 in (sympy.Rational(1, 3), sympy.Integer(2), sympy.Rational(-3, 2), -3):
