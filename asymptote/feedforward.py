@@ -40,6 +40,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
+import sympy
 
 from ._precision import check_float64_square, to_float
 from ._validate import standard_deviation
@@ -47,10 +48,11 @@ from .activations import BoundActivation, as_activation
 from .backend import FLOAT64, Backend, backend
 from .errors import ConvergenceError
 from .numeric.roots import refine_root_mp
+from .recurrences.architecture import slope
 from .recurrences.bind import Evaluator, evaluator
 from .recurrences.catalog import recurrence
 from .recurrences.symbols import c as c_sym
-from .recurrences.symbols import lam, sigma
+from .recurrences.symbols import gap_form, lam, sigma
 from .recurrences.symbols import q as q_sym
 from .transforms import transform
 
@@ -79,30 +81,119 @@ def _float_guess_sigma(value: Any, name: str, original: object) -> np.ndarray:
     return np.asarray(float(value))
 
 
-@lru_cache(maxsize=128)
-def _maps(act: BoundActivation, b: Backend) -> tuple[Evaluator, Evaluator]:
-    r"""The derived length map and correlation map of the feedforward network, bound.
+#: output labels of the derived slopes and of the critical-line quantities
+CHI_1, CHI_Q, CHI_C = sympy.symbols("chi_1 chi_q chi_c")
+EXCESS, CRITICAL_SIGMA_W = sympy.symbols("excess sigma_w_critical")
 
-    Length: :math:`q \mapsto \sigma_w^2\mathcal{V}\phi(q) + \sigma_b^2`; correlation at
-    length :math:`q`: :math:`c \mapsto [\sigma_w^2\mathcal{W}\phi(q, c q) + \sigma_b^2]/q`
-    (the pre-activation dot-product map divided by :math:`q`).
+
+@dataclass(frozen=True)
+class _Derived:
+    """The feedforward maps, their slopes and the critical line, as SymPy expressions."""
+
+    length: sympy.Expr
+    correlation: sympy.Expr
+    chi_1: sympy.Expr
+    chi_q: sympy.Expr
+    chi_c: sympy.Expr
+    excess: sympy.Expr
+    critical_sigma_w: sympy.Expr
+
+
+@lru_cache(maxsize=1)
+def _derived() -> _Derived:
+    r"""Derive everything from the feedforward recurrence (activation-independent).
+
+    Length map :math:`q \mapsto \sigma_w^2\mathcal{V}\phi(q) + \sigma_b^2`; correlation map
+    at length :math:`q`, :math:`c \mapsto [\sigma_w^2\mathcal{W}\phi(q, c q) +
+    \sigma_b^2]/q` (the pre-activation dot-product map divided by :math:`q`). Their slopes by
+    :func:`asymptote.recurrences.slope`: :math:`\chi_q = \partial q^{l+1}/\partial q^l`,
+    :math:`\chi_c = \partial c^{l+1}/\partial c^l` and :math:`\chi_1` its value at
+    :math:`c = 1`. Critical line: :math:`\chi_1 = 1` is linear in :math:`\sigma_w^2`; its
+    solution put into the fixed point of the length map leaves
+    :math:`\sigma_b^2 = q - L(q)|_{\sigma_w = \sigma_w^{crit}(q), \sigma_b = 0}`, the
+    "excess", written without cancellation by
+    :func:`~asymptote.recurrences.symbols.gap_form`.
     """
     step = recurrence("feedforward").pre_activation_step()
+    length = step[q_sym]
     correlation = step[lam].xreplace({lam: c_sym * q_sym}) / q_sym
-    return (
-        evaluator([{q_sym: step[q_sym]}], act, b),
-        evaluator([{c_sym: correlation}], act, b),
+    chi_1 = slope(correlation, c_sym, at={c_sym: 1})
+    sw, sb = sigma("w"), sigma("b")
+    # chi_1 = 1 solved for S = sigma_w^2 (linear: a S + b = 1); no sympy.solve, which
+    # differentiates internally and the transforms' derivatives are not all defined
+    s2 = sympy.Dummy("S", positive=True)
+    linear = sympy.expand(chi_1.subs(sw, sympy.sqrt(s2)))
+    a, b0 = linear.coeff(s2), linear.subs(s2, 0)
+    if sympy.expand(a * s2 + b0 - linear) != 0 or a.has(s2):
+        raise NotImplementedError(f"chi_1 = {chi_1} is not linear in sigma_w^2")
+    critical_s2 = (1 - b0) / a
+    at_critical = length.subs({sw: sympy.sqrt(critical_s2), sb: 0}, simultaneous=True)
+    return _Derived(
+        length=length,
+        correlation=correlation,
+        chi_1=chi_1,
+        chi_q=slope(length, q_sym),
+        chi_c=slope(correlation, c_sym),
+        excess=gap_form(q_sym - at_critical),
+        critical_sigma_w=sympy.sqrt(critical_s2),
     )
+
+
+@lru_cache(maxsize=128)
+def _maps(act: BoundActivation, b: Backend) -> dict[str, Evaluator]:
+    """The derived maps, slopes and critical line bound to ``act`` on backend ``b``."""
+    d = _derived()
+    return {
+        "length": evaluator([{q_sym: d.length}], act, b),
+        "correlation": evaluator([{c_sym: d.correlation}], act, b),
+        "chi_q": evaluator([{CHI_Q: d.chi_q}], act, b),
+        "length_slopes": evaluator([{CHI_Q: d.chi_q, CHI_1: d.chi_1}], act, b),
+        "chi_c": evaluator([{CHI_C: d.chi_c}], act, b),
+        "critical": evaluator([{EXCESS: d.excess}], act, b),
+        "critical_sigma_w": evaluator([{CRITICAL_SIGMA_W: d.critical_sigma_w}], act, b),
+    }
 
 
 def _length(b: Backend, act: BoundActivation, sw: Any, sb: Any, q: Any) -> Any:
     """One layer of the length map (elementwise over the backend's arrays)."""
-    return _maps(act, b)[0]({q_sym: q, sigma("w"): sw, sigma("b"): sb})[q_sym]
+    return _maps(act, b)["length"]({q_sym: q, sigma("w"): sw, sigma("b"): sb})[q_sym]
 
 
 def _correlation(b: Backend, act: BoundActivation, sw: Any, sb: Any, q: Any, c: Any) -> Any:
     """One layer of the correlation map at length ``q``."""
-    return _maps(act, b)[1]({q_sym: q, c_sym: c, sigma("w"): sw, sigma("b"): sb})[c_sym]
+    env = {q_sym: q, c_sym: c, sigma("w"): sw, sigma("b"): sb}
+    return _maps(act, b)["correlation"](env)[c_sym]
+
+
+def _length_slopes(b: Backend, act: BoundActivation, sw: Any, q: Any) -> tuple[Any, Any]:
+    r"""Derived :math:`(\chi_q, \chi_1)` at length ``q`` [SGGS17, eq. (5); PLRSG16, eq. (7)]."""
+    out = _maps(act, b)["length_slopes"]({q_sym: q, sigma("w"): sw})
+    return out[CHI_Q], out[CHI_1]
+
+
+def _chi_q(b: Backend, act: BoundActivation, sw: Any, q: Any) -> Any:
+    r"""Derived :math:`\chi_q = \partial q^{l+1}/\partial q^l` at ``q`` [SGGS17, eq. (5)]."""
+    return _maps(act, b)["chi_q"]({q_sym: q, sigma("w"): sw})[CHI_Q]
+
+
+def _chi_c(b: Backend, act: BoundActivation, sw: Any, q: Any, c: Any) -> Any:
+    r"""Derived :math:`\chi_c = \partial c^{l+1}/\partial c^l` at ``c`` [SGGS17, eq. (9)]."""
+    return _maps(act, b)["chi_c"]({q_sym: q, c_sym: c, sigma("w"): sw})[CHI_C]
+
+
+def _excess(b: Backend, act: BoundActivation, q: Any) -> Any:
+    r"""The critical line's :math:`\sigma_b^2` as a function of :math:`q` (derived)."""
+    return _maps(act, b)["critical"]({q_sym: q})[EXCESS]
+
+
+def _critical_sigma_w(b: Backend, act: BoundActivation, q: Any) -> Any:
+    r"""The :math:`\sigma_w` at which :math:`\chi_1 = 1` at length ``q`` (derived)."""
+    return _maps(act, b)["critical_sigma_w"]({q_sym: q})[CRITICAL_SIGMA_W]
+
+
+def _marginal_tolerance(dps: int | None) -> float | Any:
+    """|chi - 1| below which a slope counts as 1 (the phase threshold of :func:`mean_field`)."""
+    return 1e-12 if dps is None else mpmath.mpf(10) ** (-(dps - 3))
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,18 +264,39 @@ def correlation_map(
 # ---------------------------------------------------------------------------------------
 # fixed point of the length map
 # ---------------------------------------------------------------------------------------
-def _zero_is_attracting(act: BoundActivation, sw2: np.ndarray, sb: np.ndarray) -> np.ndarray:
-    """q* = 0 exactly when sigma_b = 0, phi(0) = 0 and sigma_w^2 phi'(0)^2 <= 1."""
+def _phi_vanishes_at_zero(act: BoundActivation) -> bool:
+    """Whether phi(0) = 0 (then q = 0 is a fixed point of the length map at sigma_b = 0)."""
     if act.closed_form_valid("V"):
-        v0 = float(transform("V", act, 0.0))
+        return float(transform("V", act, 0.0)) == 0.0
+    return float(act.phi_np(np.zeros(1))[0]) == 0.0
+
+
+def _zero_is_attracting(act: BoundActivation, sw: np.ndarray, sb: np.ndarray) -> np.ndarray:
+    """q* = 0 exactly when sigma_b = 0, phi(0) = 0 and the derived slope chi_q(0) <= 1."""
+    if not _phi_vanishes_at_zero(act) or act.homogeneity_degree == 1.0:
+        return np.zeros(np.shape(sw), dtype=bool)
+    slope0 = _chi_q(FLOAT64, act, sw, np.zeros(np.shape(sw)))
+    return (sb == 0) & (slope0 <= 1.0)
+
+
+def _linear_gain(b: Backend, act: BoundActivation, sw: Any) -> Any:
+    r"""Slope :math:`\chi_q` of the length map of a degree-1 positively homogeneous activation,
+    where the map is linear, :math:`q \mapsto \chi_q q + \sigma_b^2` (any :math:`q`: 1)."""
+    one = np.ones(np.shape(sw)) if b.vectorized else 1
+    return _chi_q(b, act, sw, one)
+
+
+def _linear_no_fixed_point(
+    act: BoundActivation, gain: Any, sb: Any, marginal: bool, count: str
+) -> ConvergenceError:
+    if marginal:
+        growth = "q grows linearly, q^l = q^0 + l sigma_b^2 (critical sigma_w with sigma_b > 0)"
     else:
-        v0 = float(act.phi_np(np.zeros(1))[0] ** 2)
-    if v0 != 0.0:
-        return np.zeros(np.shape(sw2), dtype=bool)
-    slope0 = float(transform("dV", act, 0.0)) if act.homogeneity_degree != 1.0 else None
-    if slope0 is None:
-        return np.zeros(np.shape(sw2), dtype=bool)
-    return (sb == 0) & (sw2 * slope0 <= 1.0)
+        growth = "q grows without bound"
+    return ConvergenceError(
+        f"no finite fixed point q*: for {act!r} the length map is linear with slope "
+        f"sigma_w^2 V(1) = {gain!r} >= 1 and sigma_b = {sb!r}, so {growth}{count}"
+    )
 
 
 def _fixed_point_length_np(
@@ -199,29 +311,31 @@ def _fixed_point_length_np(
         return _length(FLOAT64, act, sw_flat, sb_flat, q)  # type: ignore[no-any-return]
 
     if act.homogeneity_degree == 1.0:
-        # V(q) = V(1) q: q* = sb^2 / (1 - sw^2 V(1)), finite only when sw^2 V(1) < 1.
-        v1 = float(transform("V", act, 1.0))
-        gain = sw2 * v1
-        bad = (gain >= 1) & ((sb2 > 0) | (gain > 1))
+        # linear map q -> gain q + L(0): q* = L(0) / (1 - gain) below the critical sigma_w;
+        # at it (|gain - 1| <= 1e-12) every q is fixed when sigma_b = 0 (q0 stays q0)
+        gain = _linear_gain(FLOAT64, act, sw_flat)
+        marginal = np.abs(gain - 1) <= _marginal_tolerance(None)
+        bad = (marginal & (sb2 > 0)) | (~marginal & (gain > 1))
         if np.any(bad):
-            raise ConvergenceError(
-                f"no finite fixed point q*: for {act!r} the length map is linear with slope "
-                f"sigma_w^2 V(1) = {gain[bad][0]!r} >= 1, so q grows without bound "
-                f"({int(bad.sum())} of {bad.size} parameter points)"
+            i = int(np.flatnonzero(bad)[0])
+            count = f" ({int(bad.sum())} of {bad.size} parameter points)"
+            raise _linear_no_fixed_point(
+                act, float(gain[i]), math.sqrt(sb2[i]), bool(marginal[i]), count
             )
+        offset = length(np.zeros(shape).ravel())
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.where(gain < 1, sb2 / (1 - gain), q0)
+            out = np.where(marginal, q0, offset / (1 - gain))
         return out.reshape(shape)
-    zero = _zero_is_attracting(act, sw2, np.sqrt(sb2))
+    zero = _zero_is_attracting(act, sw_flat, sb_flat)
     q = np.full(sw2.shape, float(q0))
     for _ in range(60):
         q = length(q)
         if np.any(q > 1e12):
             break
-    # Newton on g(q) = sw^2 V(q) + sb^2 - q, kept positive.
+    # Newton on g(q) = L(q) - q with the derived slope g'(q) = chi_q(q) - 1, kept positive.
     for _ in range(60):
         g = length(q) - q
-        dg = sw2 * transform("dV", act, q) - 1.0
+        dg = _chi_q(FLOAT64, act, sw_flat, q) - 1.0
         step = np.where(np.abs(dg) > 1e-300, g / np.where(dg == 0, 1.0, dg), 0.0)
         q_new = np.where(zero, 0.0, np.maximum(q - step, q / 4))
         if np.all(np.abs(q_new - q) <= 1e-15 * np.abs(q_new)):
@@ -259,15 +373,20 @@ def fixed_point_length(
 ) -> Any:
     r"""Fixed point :math:`q^* = \sigma_w^2 V(q^*) + \sigma_b^2` of the length map [PLRSG16, eq. (4)].
 
-    The fixed point reached by iterating from ``q0`` (Newton-polished); ``q* = 0`` exactly
-    when :math:`\sigma_b = 0`, :math:`\phi(0) = 0` and :math:`\sigma_w^2\phi'(0)^2 \le 1`.
-    For positively homogeneous activations the map is linear and
-    :math:`q^* = \sigma_b^2/(1 - \sigma_w^2 V(1))`.
+    The fixed point reached by iterating from ``q0`` (Newton-polished with the derived slope
+    :math:`\chi_q`); ``q* = 0`` exactly when :math:`\sigma_b = 0`, :math:`\phi(0) = 0` and
+    :math:`\chi_q(0) = \sigma_w^2\phi'(0)^2 \le 1`. For degree-1 positively homogeneous
+    activations the map is linear, :math:`q \mapsto \chi_q q + \sigma_b^2` with
+    :math:`\chi_q = \sigma_w^2 V(1)`, and :math:`q^* = \sigma_b^2/(1 - \chi_q)`; at the
+    critical :math:`\chi_q = 1` (He initialization of ReLU) with :math:`\sigma_b = 0` the map
+    is the identity and ``q0`` itself is returned (every length is fixed; see
+    :func:`mean_field`).
 
     Raises
     ------
     ConvergenceError
-        The length grows without bound (no finite fixed point) or a root cannot be bracketed.
+        The length grows without bound (no finite fixed point: :math:`\chi_q > 1`, or
+        :math:`\chi_q = 1` with :math:`\sigma_b > 0`) or a root cannot be bracketed.
 
     Examples
     --------
@@ -284,6 +403,14 @@ def fixed_point_length(
     with b.working():
         sw = b.standard_deviation(sigma_w, "sigma_w")
         sb = b.standard_deviation(sigma_b, "sigma_b")
+        if act.homogeneity_degree == 1.0:
+            gain = _linear_gain(b, act, sw)
+            marginal = abs(gain - 1) <= _marginal_tolerance(dps)
+            if (marginal and sb > 0) or (not marginal and gain > 1):
+                raise _linear_no_fixed_point(act, gain, sb, marginal, "")
+            if marginal:
+                return b.finish(b.number(q0, "q0"))
+            return b.finish(_length(b, act, sw, sb, 0) / (1 - gain))
         guess = float(
             _fixed_point_length_np(
                 act,
@@ -294,9 +421,6 @@ def fixed_point_length(
         )
         if guess == 0.0:
             return mpmath.mpf(0)
-        if act.homogeneity_degree == 1.0:
-            value = sb**2 / (1 - sw**2 * transform("V", act, 1, dps=b.inner))
-            return b.finish(value)
 
         def g(q: Any) -> Any:
             return _length(b, act, sw, sb, q) - q
@@ -334,9 +458,10 @@ def _fixed_point_correlation_np(
     for _ in range(40):
         c = correlation(c)
         c = np.clip(c, -1.0, 1.0 - 1e-15)
+    # Newton on h(c) = C(c) - c with the derived slope h'(c) = chi_c(c) - 1
     for _ in range(40):
         h = correlation(c) - c
-        dh = s**2 * transform("Wd", act, qq, qq, c * qq) - 1.0
+        dh = _chi_c(FLOAT64, act, s, qq, c) - 1.0
         c_new = np.clip(c - h / dh, -1.0, 1.0 - 1e-15)
         done = np.all(np.abs(c_new - c) <= 1e-15)
         c = c_new
@@ -365,6 +490,18 @@ class MeanFieldPoint:
     chi_q : slope of the length map at q*
     xi_q, xi_c : depth scales -1/ln(chi_q), -1/ln(chi_c) (``inf`` at criticality)
     phase : ``'ordered'``, ``'chaotic'`` or ``'critical'`` (array of str on the fast path)
+    q_star_kind : what ``q_star`` is (array of str on the fast path):
+
+        * ``'point'`` -- an isolated fixed point (``q_star`` a number);
+        * ``'line'`` -- the length map is the identity (a degree-1 positively homogeneous
+          activation at its critical :math:`\\sigma_w`, :math:`\\sigma_b = 0`, e.g. ReLU
+          with He initialization :math:`\\sigma_w = \\sqrt 2`): every :math:`q \\ge 0` is
+          fixed, :math:`q^l = q^0`, so ``q_star`` is undetermined: ``None`` (``nan`` in a
+          fast-path array); the slopes are exactly 1 and do not depend on :math:`q`;
+        * ``'unbounded'`` -- the same activation and :math:`\\sigma_w` with
+          :math:`\\sigma_b > 0`: :math:`q^l = q^0 + l\\sigma_b^2` grows linearly, ``q_star``
+          is ``inf``; the slopes (all 1) are those of the limit :math:`q \\to \\infty`, where
+          :math:`c^{l} \\to 1`.
     """
 
     q_star: Any
@@ -375,9 +512,18 @@ class MeanFieldPoint:
     xi_q: Any
     xi_c: Any
     phase: Any
+    q_star_kind: Any = "point"
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        """The fields by name, for printing: ``q_star_kind`` only where some point is not
+        ``'point'`` (so ordinary results keep their keys), and an undetermined scalar
+        ``q_star`` (a line of fixed points) as the text ``'any (every q is a fixed point)'``."""
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        if np.all(np.asarray(self.q_star_kind) == "point"):
+            del out["q_star_kind"]
+        if out["q_star"] is None:
+            out["q_star"] = "any (every q is a fixed point)"
+        return out
 
 
 def _depth_scale_np(chi: np.ndarray) -> np.ndarray:
@@ -391,6 +537,49 @@ def _depth_scale_mp(chi: Any, tol: Any) -> Any:
     if abs(chi - 1) <= tol:
         return mpmath.inf
     return abs(-1 / mpmath.log(chi))
+
+
+def _length_kind_np(act: BoundActivation, sw: np.ndarray, sb: np.ndarray) -> np.ndarray:
+    """``'point'``, ``'line'`` or ``'unbounded'`` per parameter point (see MeanFieldPoint)."""
+    kind = np.full(np.shape(sw), "point", dtype="<U9")
+    if act.homogeneity_degree == 1.0:
+        marginal = np.abs(_linear_gain(FLOAT64, act, sw) - 1) <= _marginal_tolerance(None)
+        kind[marginal] = np.where(sb[marginal] > 0, "unbounded", "line")
+    return kind
+
+
+def _mean_field_np(act: BoundActivation, sigma_w: Any, sigma_b: Any) -> MeanFieldPoint:
+    sw = standard_deviation(sigma_w, "sigma_w", grid=True)
+    sb = standard_deviation(sigma_b, "sigma_b", grid=True)
+    scalar = sw.ndim == 0 and sb.ndim == 0
+    shape = np.broadcast_shapes(sw.shape, sb.shape)
+    sw, sb = (np.broadcast_to(v, shape).astype(float) for v in (sw, sb))
+    kind = _length_kind_np(act, sw, sb)
+    point = kind == "point"
+    # the slopes of a linear length map do not depend on q: evaluate them at q = 1
+    q = np.ones(shape)
+    if np.any(point):
+        q[point] = _fixed_point_length_np(act, sw[point], sb[point], 1.0)
+    chiq, chi1 = _length_slopes(FLOAT64, act, sw, q)
+    c_star = _fixed_point_correlation_np(act, sw, sb, q, chi1)
+    chaotic = c_star < 1.0
+    chic = np.array(chi1, dtype=float, copy=True)
+    if np.any(chaotic):
+        chic[chaotic] = _chi_c(FLOAT64, act, sw[chaotic], q[chaotic], c_star[chaotic])
+    phases = np.where(
+        np.abs(chi1 - 1) <= _marginal_tolerance(None),
+        "critical",
+        np.where(chi1 < 1, "ordered", "chaotic"),
+    )
+    q_out = np.where(kind == "line", np.nan, np.where(kind == "unbounded", np.inf, q))
+    values = [q_out, c_star, chi1, chic, chiq, _depth_scale_np(chiq), _depth_scale_np(chic)]
+    if scalar:
+        q_, c_, x1_, xc_, xq_, xiq_, xic_ = (float(v) for v in values)
+        return MeanFieldPoint(
+            None if kind == "line" else q_, c_, x1_, xc_, xq_, xiq_, xic_, str(phases), str(kind)
+        )
+    q_a, c_a, x1_a, xc_a, xq_a, xiq_a, xic_a = values
+    return MeanFieldPoint(q_a, c_a, x1_a, xc_a, xq_a, xiq_a, xic_a, phases, kind)
 
 
 def mean_field(
@@ -408,10 +597,22 @@ def mean_field(
 
     Notes
     -----
+    The slopes are derived from the recurrence (:func:`asymptote.recurrences.slope`):
+    :math:`\chi_q = \partial q^{l+1}/\partial q^l = \sigma_w^2\, dV/dq(q^*)` [SGGS17, eq. (5)],
+    :math:`\chi_1 = \partial c^{l+1}/\partial c^l|_{c = 1} = \sigma_w^2 E[\phi'^2]`
+    [PLRSG16, eq. (7)] and :math:`\chi_c` the same slope at :math:`c^*` [SGGS17, eq. (9)].
     ``phase`` is ``'critical'`` when :math:`|\chi_1 - 1| \le 10^{-12}` (float64) or
     :math:`10^{-(\mathrm{dps}-3)}`. In the chaotic phase :math:`\xi_q` and :math:`\xi_c`
     are the (positive) convergence depths to the fixed points; at criticality they are
     infinite (the fixed point is approached polynomially).
+
+    For a degree-1 positively homogeneous activation (the ReLU family) at its critical
+    :math:`\sigma_w` (within the same tolerance) the length map is
+    :math:`q \mapsto q + \sigma_b^2`: with :math:`\sigma_b = 0` a line of fixed points
+    (``q_star_kind == 'line'``, ``q_star`` undetermined: ``None``), with
+    :math:`\sigma_b > 0` linear growth (``'unbounded'``, ``q_star = inf``); in both cases
+    :math:`\chi_1 = \chi_q = \chi_c = 1`, :math:`c^* = 1` and the phase is critical
+    (see :class:`MeanFieldPoint`).
 
     Examples
     --------
@@ -420,41 +621,28 @@ def mean_field(
     ('ordered', 0.0, 0.81)
     >>> mean_field("erf", 2.0, 0.1).phase
     'chaotic'
+    >>> he = mean_field("relu", 2**0.5, 0.0)  # He initialization: a line of fixed points
+    >>> he.q_star_kind, he.q_star, he.phase, round(he.chi_1, 12)
+    ('line', None, 'critical', 1.0)
     """
     act = as_activation(activation, **params)
     if dps is None:
-        sw = standard_deviation(sigma_w, "sigma_w", grid=True)
-        sb = standard_deviation(sigma_b, "sigma_b", grid=True)
-        scalar = sw.ndim == 0 and sb.ndim == 0
-        sw2, sb2 = np.broadcast_arrays(sw**2, sb**2)
-        q = _fixed_point_length_np(act, sw, sb, 1.0)
-        chi1 = sw2 * transform("Vd", act, q)
-        chiq = sw2 * transform("dV", act, q)
-        c_star = _fixed_point_correlation_np(act, sw, sb, q, chi1)
-        chaotic = c_star < 1.0
-        chic = np.array(chi1, dtype=float, copy=True)
-        if np.any(chaotic):
-            qq = q[chaotic]
-            chic[chaotic] = sw2[chaotic] * transform("Wd", act, qq, qq, c_star[chaotic] * qq)
-        phases = np.where(
-            np.abs(chi1 - 1) <= 1e-12, "critical", np.where(chi1 < 1, "ordered", "chaotic")
-        )
-        values = [q, c_star, chi1, chic, chiq, _depth_scale_np(chiq), _depth_scale_np(chic)]
-        if scalar:
-            q_, c_, x1_, xc_, xq_, xiq_, xic_ = (float(v) for v in values)
-            return MeanFieldPoint(q_, c_, x1_, xc_, xq_, xiq_, xic_, str(phases))
-        return MeanFieldPoint(q, c_star, chi1, chic, chiq, values[5], values[6], phases)
+        return _mean_field_np(act, sigma_w, sigma_b)
     b = backend(dps)
     assert b.dps is not None
     dps, inner = b.dps, b.inner
+    tol = _marginal_tolerance(dps)
     with b.working():
         sw = b.standard_deviation(sigma_w, "sigma_w")
         sb = b.standard_deviation(sigma_b, "sigma_b")
-        sw2 = sw**2
-        q = fixed_point_length(act, sigma_w, sigma_b, dps=inner)
-        chi1 = sw2 * transform("Vd", act, q, dps=inner)
-        chiq = sw2 * transform("dV", act, q, dps=inner)
-        tol = mpmath.mpf(10) ** (-(dps - 3))
+        kind = "point"
+        if act.homogeneity_degree == 1.0 and abs(_linear_gain(b, act, sw) - 1) <= tol:
+            kind = "unbounded" if sb > 0 else "line"
+        if kind == "point":
+            q = fixed_point_length(act, sigma_w, sigma_b, dps=inner)
+        else:
+            q = mpmath.mpf(1)  # the slopes of a linear length map do not depend on q
+        chiq, chi1 = _length_slopes(b, act, sw, q)
         if abs(chi1 - 1) <= tol:
             phase = "critical"
         else:
@@ -485,9 +673,10 @@ def mean_field(
                 upper=mpmath.mpf(1) - mpmath.mpf(10) ** (-(dps + 2)),
                 what="fixed point c*",
             )
-            chic = sw2 * transform("Wd", act, q, q, c_star * q, dps=inner)
+            chic = _chi_c(b, act, sw, q, c_star)
+        q_value = {"point": q, "line": None, "unbounded": mpmath.inf}[kind]
         values = [
-            q,
+            q_value,
             c_star,
             chi1,
             chic,
@@ -495,9 +684,9 @@ def mean_field(
             _depth_scale_mp(chiq, tol),
             _depth_scale_mp(chic, tol),
         ]
-        rounded = [v if not mpmath.isfinite(v) else b.finish(v) for v in values]
+        rounded = [v if v is None or not mpmath.isfinite(v) else b.finish(v) for v in values]
     q_r, c_r, x1_r, xc_r, xq_r, xiq_r, xic_r = rounded
-    return MeanFieldPoint(q_r, c_r, x1_r, xc_r, xq_r, xiq_r, xic_r, phase)
+    return MeanFieldPoint(q_r, c_r, x1_r, xc_r, xq_r, xiq_r, xic_r, phase, kind)
 
 
 def fixed_point_correlation(
@@ -511,21 +700,23 @@ def fixed_point_correlation(
 # critical line
 # ---------------------------------------------------------------------------------------
 def _critical_homogeneous(act: BoundActivation, dps: int | None) -> None:
-    vd = transform("Vd", act, 1.0) if dps is None else transform("Vd", act, 1, dps=dps)
+    sw = float(_critical_sigma_w(backend(dps), act, 1.0 if dps is None else mpmath.mpf(1)))
     raise ValueError(
-        f"{act!r} is positively homogeneous: chi_1 = sigma_w^2 * {float(vd)!r} does not "
-        f"depend on q, so the critical sigma_w = {1 / math.sqrt(float(vd))!r} for every "
-        f"sigma_b, and on it the length map has no finite fixed point (q* = inf for "
-        f"sigma_b > 0, undetermined for sigma_b = 0)"
+        f"{act!r} is positively homogeneous: chi_1 = sigma_w^2 * {1 / sw**2!r} does not "
+        f"depend on q, so the critical sigma_w = {sw!r} for every sigma_b, and on it the "
+        f"length map has no finite fixed point (q* = inf for sigma_b > 0, every q fixed for "
+        f"sigma_b = 0: mean_field describes both)"
     )
 
 
 def _critical_q_np(act: BoundActivation, sb: np.ndarray) -> np.ndarray:
+    """Root of the derived excess(q) = sigma_b^2 (bisection in log q)."""
     sb2 = sb.ravel() ** 2
 
     def excess(q: np.ndarray) -> np.ndarray:
-        return q - transform("V", act, q) / transform("Vd", act, q) - sb2
+        return _excess(FLOAT64, act, q) - sb2  # type: ignore[no-any-return]
 
+    # excess(q) = q - V/E[phi'^2] < q, so the root lies above sigma_b^2
     lo = np.maximum(sb2, 1e-300)
     hi = np.maximum(2 * sb2, 1e-6)
     for _ in range(200):
@@ -535,14 +726,30 @@ def _critical_q_np(act: BoundActivation, sb: np.ndarray) -> np.ndarray:
         hi = np.where(need, hi * 2, hi)
         if np.any(hi > 1e16):
             raise ConvergenceError(f"no critical point found for {act!r} (q up to 1e16)")
-    for _ in range(200):  # bisection in log q to full float precision
-        mid = np.sqrt(lo * hi)
-        pos = excess(mid) > 0
-        hi = np.where(pos, mid, hi)
-        lo = np.where(pos, lo, mid)
-        if np.all(hi - lo <= 2e-16 * hi):
+    # Illinois (modified regula falsi) in x = log q on the bracket [lo, hi], with a
+    # bisection step wherever the bracket failed to halve over the last two steps
+    a, b = np.log(lo), np.log(hi)
+    fa, fb = excess(lo), excess(hi)
+    side = np.zeros(a.shape)
+    width = b - a
+    for step in range(300):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(fb != fa, b - fb * (b - a) / (fb - fa), (a + b) / 2)
+        stalled = (step % 3 == 2) & (b - a > width / 4)
+        x = np.where(stalled | ~((x > a) & (x < b)), (a + b) / 2, x)
+        if step % 3 == 2:
+            width = b - a
+        fx = excess(np.exp(x))
+        pos = fx > 0
+        # Illinois: halve the retained end's value when the same end is kept twice
+        fa = np.where(pos & (side == 1), fa / 2, fa)
+        fb = np.where(~pos & (side == -1), fb / 2, fb)
+        b, fb = np.where(pos, x, b), np.where(pos, fx, fb)
+        a, fa = np.where(pos, a, x), np.where(pos, fa, fx)
+        side = np.where(pos, 1, -1)
+        if np.all((b - a <= 4e-16 * np.maximum(1.0, np.abs(b))) | (fx == 0)):
             break
-    return ((lo + hi) / 2).reshape(sb.shape)
+    return np.where(fx == 0, np.exp(x), np.exp((a + b) / 2)).reshape(sb.shape)
 
 
 def critical_point(
@@ -550,21 +757,34 @@ def critical_point(
 ) -> tuple[Any, Any]:
     r"""The point of the critical line :math:`\chi_1 = 1` at bias ``sigma_b``.
 
-    Returns ``(sigma_w, q_star)`` with :math:`\sigma_w^2 = 1/E[\phi'(\sqrt{q^*}z)^2]` and
-    :math:`\sigma_b^2 = q^* - V(q^*)/E[\phi'(\sqrt{q^*}z)^2]` [PLRSG16, Fig. 2; SGGS17, Sec. 3].
-    ``sigma_b`` may be an array on the fast path (the whole line at once).
+    Returns ``(sigma_w, q_star)``: :math:`\chi_1 = 1` together with the fixed point of the
+    length map, both derived from the recurrence. :math:`\chi_1 = \sigma_w^2 E[\phi'^2]` is
+    linear in :math:`\sigma_w^2`, giving :math:`\sigma_w^2 = 1/E[\phi'(\sqrt{q^*}z)^2]`, and
+    the fixed point then reads :math:`\sigma_b^2 = q^* - V(q^*)/E[\phi'(\sqrt{q^*}z)^2]`
+    [PLRSG16, Fig. 2; SGGS17, Sec. 3]. The right side is evaluated as
+    :math:`\mathcal{G}\phi(q)/E[\phi'^2]` with the linearity gap
+    :math:`\mathcal{G}\phi(q) = q E[\phi'^2] - V(q) = q E[(\phi'(u) - \phi(u)/u)^2]`
+    (:func:`asymptote.recurrences.symbols.gap_form`), which has no cancellation: for hard
+    tanh the gap is exponentially small in :math:`1/q` (only :math:`|u| > 1` contributes),
+    and :math:`q - V/E[\phi'^2]` would lose all digits at small :math:`\sigma_b`.
+    ``sigma_b`` may be an array on the fast path (the whole line at once). At
+    :math:`\sigma_b = 0`, :math:`q^* = 0` when :math:`\phi(0) = 0`.
 
     Raises
     ------
     ValueError
-        For positively homogeneous activations (ReLU family), where chi_1 does not depend on
-        q (the message gives the critical sigma_w).
+        For degree-1 positively homogeneous activations (ReLU family), where chi_1 does not
+        depend on q (the message gives the critical sigma_w; :func:`mean_field` describes
+        the marginal length map there).
 
     Examples
     --------
     >>> sw, q = critical_point("tanh", 0.0)
     >>> round(sw, 12), q
     (1.0, 0.0)
+    >>> sw, q = critical_point("hard_tanh", 4.3e-9)  # q - V/E[phi'^2] would cancel here
+    >>> round(q, 9)
+    0.015615365
     """
     act = as_activation(activation, **params)
     b = backend(dps)
@@ -573,18 +793,18 @@ def critical_point(
     dps = b.dps
     if act.homogeneity_degree == 1.0:
         _critical_homogeneous(act, dps)
+    vanishing = _phi_vanishes_at_zero(act)
     if dps is None:
-        zero_case = sb == 0
+        zero_case = (sb == 0) & vanishing
         q = np.zeros(sb.shape)
         if np.any(~zero_case):
             q = np.where(zero_case, 0.0, _critical_q_np(act, np.where(zero_case, 1.0, sb)))
-        sw = 1 / np.sqrt(transform("Vd", act, q))
+        sw = _critical_sigma_w(FLOAT64, act, q)
         if sb.ndim == 0:
             return float(sw), float(q)
         return sw, q
-    inner = b.inner
     with b.working():
-        if sb == 0:
+        if sb == 0 and vanishing:
             q = mpmath.mpf(0)
         else:
             guess = mpmath.mpf(
@@ -593,9 +813,7 @@ def critical_point(
             sb2 = sb**2
 
             def excess(q: Any) -> Any:
-                return (
-                    q - transform("V", act, q, dps=inner) / transform("Vd", act, q, dps=inner) - sb2
-                )
+                return _excess(b, act, q) - sb2
 
             q = refine_root_mp(
                 excess,
@@ -605,7 +823,7 @@ def critical_point(
                 lower=mpmath.mpf(0),
                 what="critical q*",
             )
-        sw = 1 / mpmath.sqrt(transform("Vd", act, q, dps=inner))
+        sw = _critical_sigma_w(b, act, q)
         return b.finish(sw), b.finish(q)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .architecture import Affine, Architecture, Phi, Prev, Recurrence, Sum, derive
+from .architecture import Affine, Architecture, Phi, Prev, Recurrence, Sum, derive, slope
 from .catalog import ARCHITECTURES, architecture, recurrence
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "architecture",
     "derive",
     "recurrence",
+    "slope",
 ]

@@ -74,6 +74,7 @@ the recursion of [JGH18, Thm. 1] and of neural-tangents' ``stax.Dense``/nonlinea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -104,7 +105,17 @@ from .symbols import (
     theta_2,
 )
 
-__all__ = ["Affine", "Architecture", "Node", "Phi", "Prev", "Recurrence", "Sum", "derive"]
+__all__ = [
+    "Affine",
+    "Architecture",
+    "Node",
+    "Phi",
+    "Prev",
+    "Recurrence",
+    "Sum",
+    "derive",
+    "slope",
+]
 
 
 @dataclass(frozen=True)
@@ -418,3 +429,43 @@ def derive(arch: Architecture) -> Recurrence:
         tangent_pre=tangent_pre,
         tangent_state=tangent_state,
     )
+
+
+def slope(
+    next_value: sympy.Expr,
+    variable: sympy.Symbol,
+    at: Mapping[sympy.Symbol, sympy.Expr] | None = None,
+) -> sympy.Expr:
+    r"""The slope :math:`\partial x^{l+1}/\partial x^{l}` of a derived map, symbolically.
+
+    ``next_value`` is a map's output in terms of the state (e.g. the length map
+    ``recurrence("feedforward").pre_activation_step()[q]``), ``variable`` the state it is
+    differentiated by; ``at`` is substituted after differentiating (e.g. :math:`c = 1`).
+    Differentiation goes through the transforms' rules
+    (:mod:`asymptote.recurrences.symbols`): Price's theorem
+    :math:`\partial\mathcal{W}\phi/\partial\lambda = \mathcal{W}\phi'` [P58] and
+    :math:`d\mathcal{V}\phi/dq = d\mathcal{V}\phi`; a derivative that is no transform
+    raises :class:`~asymptote.recurrences.symbols.UndefinedDerivative`. After substitution
+    the transforms take their canonical form, so the slope of the correlation map at
+    :math:`c = 1` is the exact :math:`c = 1` value :math:`\sigma_w^2\mathcal{V}\phi'(q)`
+    [PLRSG16, eq. (7)], never a :math:`0/0`.
+
+    Examples
+    --------
+    >>> from asymptote.recurrences import recurrence
+    >>> from asymptote.recurrences.symbols import c, lam
+    >>> step = recurrence("feedforward").pre_activation_step()
+    >>> slope(step[q], q)  # chi_q [SGGS17, eq. (5)]
+    sigma_w**2*dVphi(q)
+    >>> correlation = step[lam].subs(lam, c * q) / q
+    >>> slope(correlation, c)  # chi_c [SGGS17, eq. (9)]
+    sigma_w**2*Wdphi(q, c*q)
+    >>> slope(correlation, c, at={c: 1})  # chi_1 [PLRSG16, eq. (7)]
+    sigma_w**2*Vdphi(q)
+    """
+    if not isinstance(variable, sympy.Symbol):
+        raise TypeError(f"variable must be a SymPy Symbol, got {variable!r}")
+    derivative = sympy.diff(next_value, variable)
+    if at:
+        derivative = derivative.subs(dict(at), simultaneous=True)
+    return sympy.expand(derivative)
