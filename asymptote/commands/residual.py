@@ -65,16 +65,22 @@ def _floats(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_exponents(args: argparse.Namespace) -> None:
     from ..asymptotics import leading_laws
-    from ..recurrences.exponents import fit_law
+    from ..asymptotics.fits import fit, fit_doubly_exponential
     from ..recurrences.iterate import iterate
 
     act = bound_activation(args)
     laws = leading_laws(args.arch, act, dps=args.dps, **_sigmas(args))
     nums = _floats(args)
     traj = None
-    if args.depth:
-        if args.depth < 100:
-            raise ValueError(f"--depth must be >= 100 for a fit, got {args.depth}")
+    doubly = any(law.law == "doubly_exponential" for law in laws.values())
+    if args.depth and args.depth < 100 and not doubly:
+        raise ValueError(f"--depth must be >= 100 for a fit, got {args.depth}")
+    mp_run: dict[str, Any] | None = None
+    if args.depth and doubly:
+        # log log p ~ l log k: float64 overflows within tens of layers, so the fit uses the
+        # mpmath iteration (unbounded exponents) for at most 40 layers
+        mp_run = iterate(args.arch, act, depth=min(args.depth, 40), dps=20, **nums)
+    elif args.depth:
         traj = iterate(args.arch, act, depth=args.depth, **nums)
     result: dict[str, Any] = {}
     for name, law in laws.items():
@@ -84,26 +90,48 @@ def _cmd_exponents(args: argparse.Namespace) -> None:
             "exponent": None if law.exponent is None else str(law.exponent),
             "value": None if value is None else fmt(value, args.dps),
         }
+        if law.log_power != 0:
+            entry["log_power"] = str(law.log_power)
         if law.limit is not None:
             lim = law.value(law.limit, dps=args.dps)
             entry["limit"] = str(law.limit)
             entry["limit_value"] = None if lim is None else fmt(lim, args.dps)
         if law.note:
             entry["note"] = law.note
-        if traj is not None and law.law not in ("divergent", "unknown"):
-            fit = fit_law(law, traj)
-            entry["fitted"] = repr(fit.fitted)
-            entry["fit_uncertainty"] = repr(fit.uncertainty)
-            entry["digits"] = None if fit.digits is None else round(fit.digits, 2)
-        else:
-            entry["fitted"] = None
+        entry["fitted"] = None
+        if mp_run is not None and law.law == "doubly_exponential":
+            series = _mp_log_series(mp_run, name)
+            if series is not None:
+                entry["fitted"] = repr(fit_doubly_exponential(series))
+        elif traj is not None and law.law not in ("divergent", "unknown", "zero",
+                                                  "doubly_exponential"):
+            result_fit = fit(law, traj)
+            entry["fitted"] = repr(result_fit.fitted)
+            entry["fit_uncertainty"] = repr(result_fit.uncertainty)
+            entry["digits"] = None if result_fit.digits is None else round(result_fit.digits, 2)
         result[name] = entry
     if args.json:
         print(json.dumps(result, indent=2))
         return
     for name, e in result.items():
-        fitted = "" if e["fitted"] is None else f"  fitted {float(e['fitted']):.10g} ({e['digits']} digits)"
-        print(f"{name:>7}: {e['law']:<24} {e['exponent'] or '-'} = {e['value'] or '-'}{fitted}")
+        digits = f" ({e['digits']} digits)" if e.get("digits") is not None else ""
+        fitted = "" if e["fitted"] is None else f"  fitted {float(e['fitted']):.10g}{digits}"
+        reason = f"  ({e['note']})" if e["law"] in ("unknown", "divergent") and "note" in e else ""
+        print(f"{name:>7}: {e['law']:<24} {e['exponent'] or '-'} = {e['value'] or '-'}"
+              f"{fitted}{reason}")
+
+
+def _mp_log_series(run: dict[str, Any], name: str) -> list[Any] | None:
+    """log p, log q, log s or log chi of an mpmath iteration (``None`` for the others)."""
+    import mpmath
+
+    if name == "chi":
+        return list(run["log_chi"])
+    if name in ("p", "q"):
+        return [mpmath.log(x) for x in run[name]]
+    if name == "s":
+        return [mpmath.log(2 * (pl - g)) for pl, g in zip(run["p"], run["gamma"], strict=True)]
+    return None
 
 
 def _cmd_iterate(args: argparse.Namespace) -> None:
@@ -164,7 +192,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("exponents", help="leading depth laws (exact) and fitted exponents")
     _arch_args(p)
     add_int(p, "--depth", minimum=0, limit="depth", default=0,
-            help="iterate this deep and fit (>= 100; 0: laws only)")  # fmt: skip
+            help="iterate this deep and fit (>= 100, or any depth for doubly exponential "
+                 "laws, fitted on <= 40 layers at 20 digits; 0: laws only)")  # fmt: skip
     add_dps(p, default=20, help="digits of the exact values (default 20)")
     p.set_defaults(func=_cmd_exponents)
 

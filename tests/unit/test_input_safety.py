@@ -286,15 +286,17 @@ def test_sigma_just_below_the_float64_limit_still_computes():
 
 
 # ---------------------------------------------------------------------------------------
-# fix 3: leading_laws with sigma_w = 0
+# fix 3: leading_laws with sigma_w = 0 is the paper's degenerate case (q = sigma_b^2
+# constant; tests/residual/test_laws_registry.py checks the laws); negative is refused
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("arch,kw", [("rrn", {}), ("frn", {"sigma_v": 1, "sigma_a": 0})])
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_leading_laws_need_sigma_w_positive(arch, kw, activation):
-    with pytest.raises(ValueError, match=r"sigma_w must be > 0"):
-        asy.leading_laws(arch, activation, 0, 0.1, **kw)
-    with pytest.raises(ValueError, match=r"sigma_w must be > 0"):
-        asy.leading_laws(arch, activation, "0.0", 0.1, **kw)
+def test_leading_laws_sigma_w_zero_is_the_constant_q_case(arch, kw, activation):
+    for zero in (0, "0.0"):
+        laws = asy.leading_laws(arch, activation, zero, 0.1, **kw)
+        assert laws["q"].law == "constant"
+    with pytest.raises(ValueError, match=r"sigma_w must be >= 0"):
+        asy.leading_laws(arch, activation, "-0.5", 0.1, **kw)
 
 
 def test_leading_laws_feedforward_with_sigma_w_zero_still_reports_unknown():
