@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
+import pickle
 import sys
 import time
 from collections.abc import Sequence
@@ -19,7 +22,15 @@ from typing import Any, TextIO
 from .._io import atomic_write_text
 from ._model import Claim, Measurement
 
-__all__ = ["Result", "markdown_report", "results_json", "run_claims", "summary", "table"]
+__all__ = [
+    "Result",
+    "default_jobs",
+    "markdown_report",
+    "results_json",
+    "run_claims",
+    "summary",
+    "table",
+]
 
 OK_OUTCOMES = ("verified", "discrepancy reproduced")
 
@@ -106,14 +117,90 @@ class _Progress:
             self.stream.flush()
 
 
-def run_claims(claims: Sequence[Claim], *, progress: bool | None = None) -> list[Result]:
-    """Run every claim in order (progress bar on stderr when it is a TTY, or as asked)."""
+def default_jobs() -> int:
+    """Worker processes for :func:`run_claims` by default: the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: The claims of the parallel run in progress: a forked worker inherits them (claims hold
+#: closures, which cannot be pickled), and receives only their indices.
+_WORK: Sequence[Claim] = ()
+
+
+def _run_index(index: int) -> tuple[int, Measurement | None, str, float, str]:
+    """Run claim ``_WORK[index]`` in a worker; the result travels without its claim."""
+    result = _run_one(_WORK[index])
+    return index, result.measurement, result.outcome, result.seconds, result.error
+
+
+def _fork_context() -> Any:
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: run in this process
+        return None
+
+
+def _run_parallel(claims: Sequence[Claim], jobs: int, bar: _Progress) -> list[Result]:
+    global _WORK
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: list[Result | None] = [None] * len(claims)
+    # claims marked slow first, so that no long claim starts last and idles the other workers
+    order = sorted(range(len(claims)), key=lambda i: (claims[i].quick, i))
+    _WORK = claims
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+            futures = {pool.submit(_run_index, i): i for i in order}
+            done = 0
+            try:
+                for future in as_completed(futures):
+                    i = futures[future]
+                    try:
+                        _, measurement, outcome, seconds, error = future.result()
+                    except (BrokenProcessPool, pickle.PicklingError) as exc:
+                        # a worker that died (or a result that cannot travel back) is
+                        # reported as this claim's error, never dropped
+                        lost = f"lost in the worker process ({type(exc).__name__}: {exc})"
+                        measurement, outcome, seconds, error = None, "ERROR", 0.0, lost
+                    results[i] = Result(claims[i], measurement, outcome, seconds, error)
+                    done += 1
+                    bar.update(done, claims[i].id)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        _WORK = ()
+    return [r for r in results if r is not None]
+
+
+def run_claims(
+    claims: Sequence[Claim], *, progress: bool | None = None, jobs: int = 1
+) -> list[Result]:
+    """Run every claim; the results come in the order of ``claims`` whatever ``jobs`` is.
+
+    ``jobs > 1`` runs the claims in that many forked worker processes (each claim is
+    deterministic: fixed precision, fixed seeds, so the outcome does not depend on which
+    worker runs it; the per-process caches of :func:`~asymptote.claims._model.memo` are then
+    per worker). Where fork is unavailable, or for a single claim, they run in this process.
+    The progress bar is drawn on stderr when it is a terminal, or as ``progress`` asks.
+    """
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     bar = _Progress(len(claims), enabled=progress)
-    results = []
-    for index, claim in enumerate(claims):
-        bar.update(index, claim.id)
-        results.append(_run_one(claim))
-    bar.update(len(claims), "done")
+    jobs = min(jobs, len(claims))
+    if jobs > 1 and _fork_context() is not None:
+        bar.update(0, f"{len(claims)} claims in {jobs} processes")
+        results = _run_parallel(claims, jobs, bar)
+    else:
+        results = []
+        for index, claim in enumerate(claims):
+            bar.update(index, claim.id)
+            results.append(_run_one(claim))
+        bar.update(len(claims), "done")
     bar.close()
     return results
 

@@ -1,7 +1,9 @@
 """Subcommands ``verify``, ``derive`` and ``phase``.
 
 ``asymptote verify [--source ID] [--quick] [--json [FILE]] [--report FILE.tex]
-[--markdown FILE.md] [--figures DIR] [--list]`` runs the claims of the ``proofs`` package;
+[--markdown FILE.md] [--figures DIR] [--list] [--jobs N]`` runs the claims of the ``proofs``
+package (in ``N`` processes, default one per CPU; a progress bar on stderr when it is a
+terminal);
 ``asymptote derive ID [-o FILE.tex] [--pdf]`` writes a claim's LaTeX derivation;
 ``asymptote phase --activation NAME [--sigma-w-range a,b] [--sigma-b-range a,b] --out FILE``
 draws a feedforward phase diagram.
@@ -19,7 +21,7 @@ from typing import Any
 
 from .._io import atomic_write_text, check_output_path
 from .._precision import to_float
-from ._common import activation_args, add_output, parse_number_list
+from ._common import activation_args, add_int, add_output, parse_number_list
 
 __all__ = ["add_verify_parser", "register"]
 
@@ -61,8 +63,10 @@ def _cmd_verify(args: argparse.Namespace) -> None:
         for claim in claims:
             print(f"{claim.id:<60} {claim.check.kind:<26} {'quick' if claim.quick else 'full'}")
         return
+    from ..claims.runner import default_jobs
+
     start = time.perf_counter()
-    results = run_claims(claims)
+    results = run_claims(claims, jobs=args.jobs or default_jobs())
     seconds = time.perf_counter() - start
     if args.json == "-":
         print(json.dumps(results_json(results, seconds), indent=2))
@@ -135,6 +139,9 @@ def add_verify_parser(sub: Any) -> argparse.ArgumentParser:
     add_output(p, "--figures", directory=True, metavar="DIR",
                help="write phase diagrams and exponent-fit plots")  # fmt: skip
     p.add_argument("--list", action="store_true", help="list the selected claims, run nothing")
+    add_int(p, "--jobs", minimum=1, metavar="N",
+            help="worker processes (default: the number of CPUs); the output order is the "
+            "claims' order whatever N is")  # fmt: skip
     p.set_defaults(func=_cmd_verify)
     return p
 
