@@ -47,18 +47,22 @@ def _cheb(x: float, coef: Any) -> float:
 
 
 def _gap(delta: float, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
-         low_slope: float, neg_floor: float) -> float:
+         low_slope: float, neg_floor: float, excess_slope: float) -> float:
     if delta <= 0.0:
         return 0.0
     if delta <= 1.0:
         s = math.log(delta)
         if s < pe[0]:
-            return delta * math.exp(low_value + low_slope * (s - pe[0]))
-        k = 0
-        while k < pc.shape[0] - 1 and s >= pe[k + 1]:
-            k += 1
-        x = (2.0 * s - (pe[k] + pe[k + 1])) / (pe[k + 1] - pe[k])
-        return delta * math.exp(_cheb_jit(x, pc[k]))
+            tab = low_value + low_slope * (s - pe[0])
+        else:
+            k = 0
+            while k < pc.shape[0] - 1 and s >= pe[k + 1]:
+                k += 1
+            x = (2.0 * s - (pe[k] + pe[k + 1])) / (pe[k + 1] - pe[k])
+            tab = _cheb_jit(x, pc[k])
+        if excess_slope > 0.0:  # excess form: G = J'(1) delta - X, X = delta exp(tab)
+            return delta * (excess_slope - math.exp(tab))
+        return delta * math.exp(tab)
     xx = 2.0 - min(delta, 2.0)
     if xx <= 0.0:
         return neg_floor
@@ -75,7 +79,8 @@ def _gap(delta: float, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
 def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: Any, s_v: Any,
             s_a: Any, depth: int, rec: Any, deg: float, v1: float, m1: float, d1: float,
             has_grad: bool, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
-            low_slope: float, neg_floor: float, out_lp: Any, out_lq: Any, out_r: Any,
+            low_slope: float, neg_floor: float, excess_slope: float, out_lp: Any, out_lq: Any,
+            out_r: Any,
             out_u: Any, out_chi: Any, out_mult: Any) -> None:
     n = ell0.shape[0]
     nrec = rec.shape[0]
@@ -93,7 +98,8 @@ def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: 
             mhat = m1 * math.exp(0.5 * deg * log_q - 0.5 * ell)
             vd = d1 * math.exp((deg - 1.0) * log_q) if has_grad else 1.0
             delta = min(sw2 * u * math.exp(ell - log_q), 2.0)
-            ghat = vhat * _gap_jit(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor)
+            ghat = vhat * _gap_jit(delta, pe, pc, ne, nc, low_value, low_slope, neg_floor,
+                                   excess_slope)
             res = step(ell, r, u, vhat, mhat, ghat, vd, s_w[i], s_b[i], s_v[i], s_a[i], 0.0)
             if layer == rec[nxt]:
                 for j in range(n_mult):

@@ -16,6 +16,22 @@ Below :math:`10^{-60}` the table is continued linearly in :math:`s` (the leading
 whose relative error is :math:`O(\delta^{|k - 1/2|})`. For :math:`\delta > 1` (negative
 correlation, no cancellation) :math:`G` itself is tabulated in :math:`\\log(1 + c)` down to
 :math:`1 + c = 10^{-40}` (below, :math:`G(2)`) (absolute error below ``5e-14``, a few ulps of the O(1) values times the node count, checked at build).
+
+**Excess form** (:math:`1/2 < k < 3/2`, where :math:`J'(1) = \mathcal{V}\phi'(1)/\mathcal{V}\phi(1)`
+is finite). Deep dynamics are driven by the *excess* :math:`X(\delta) = J'(1)\,\delta - G(\delta)
+\sim A\,\delta^{k+1/2}`, not by :math:`G`: for the ReLU full resnet with :math:`\sigma_b = 0`,
+:math:`u^{l} = u - a X(u)/(1 + a)` [YS17, Sec. 5.2], so an error :math:`\epsilon G` of the gap
+is an error :math:`\epsilon\,u^{-1/2}` relative to the step and accumulates to
+:math:`\epsilon\, l` in :math:`1 - e^l` (measured: :math:`6\cdot 10^{-8}` at :math:`l = 2^{18}`
+with the :math:`2\cdot 10^{-13}` table of :math:`G`). Here :math:`\log(X/\delta)` is
+tabulated instead (mpmath with :math:`30 + 2|\log_{10}\delta|` digits, since
+:math:`X \ge \delta^2` up to a constant) and :math:`G = J'(1)\,\delta - X` is formed in
+float64, so the driving term keeps the table's relative accuracy and :math:`G` an absolute
+error of an ulp of :math:`J'(1)\delta`. :math:`X > 0` on :math:`0 < \delta \le 1`: the
+kernel :math:`\mathcal{W}\phi(1, c) = \sum_n a_n^2 c^n` has nonnegative Hermite coefficients
+([CS09]; Mehler's formula), so it is convex on :math:`[0, 1]` and lies above its tangent at
+:math:`c = 1`. Its leading power :math:`\delta^{k - 1/2}` of :math:`X/\delta` keeps the
+linear continuation in :math:`s` below :math:`10^{-60}` valid.
 """
 
 from __future__ import annotations
@@ -76,11 +92,15 @@ def clenshaw(
 
 
 class GapTable:
-    """Piecewise-Chebyshev tables of ``G``: ``log(G/delta)`` in ``s = log(delta)`` for
-    ``delta <= 1`` and ``G`` in ``log(2 - delta)`` for ``delta > 1``; see module docstring."""
+    """Piecewise-Chebyshev tables of ``G``: ``log(G/delta)`` (plain form) or ``log(X/delta)``,
+    ``X = J'(1) delta - G`` (excess form, ``excess_slope = J'(1) > 0``) in ``s = log(delta)``
+    for ``delta <= 1`` and ``G`` in ``log(2 - delta)`` for ``delta > 1``; see module docstring.
+    ``max_relative_error`` is the measured midpoint error of the tabulated quantity."""
 
     def __init__(self, act: BoundActivation) -> None:
         self.activation = act
+        #: J'(1) in excess form (``log(X/delta)`` tabulated), 0.0 in plain form (``log(G/delta)``)
+        self.excess_slope = _excess_slope(act)
         nodes = _cheb_nodes(_NODES)
         self.pos_edges = _EDGES.astype(float)
         self.neg_edges = _NEG_EDGES.astype(float)
@@ -121,13 +141,20 @@ class GapTable:
         )
 
     def _log_gap(self, s: float) -> float:
-        digits = 30 + int(abs(s) / math.log(10))
+        """``log(X/delta)`` (excess form) or ``log(G/delta)`` at ``delta = exp(s)``."""
+        excess = self.excess_slope > 0
+        digits = 30 + int((2 if excess else 1) * abs(s) / math.log(10))
         with mpmath.workdps(digits):
             delta = mpmath.exp(mpmath.mpf(s))
             g = _gap_mp(self.activation, delta, digits)
+            if excess:
+                act = self.activation
+                slope = transform("Vd", act, 1, dps=digits) / transform("V", act, 1, dps=digits)
+                g = slope * delta - g
             if not g > 0:
-                raise RuntimeError(f"kernel gap of {self.activation!r} not positive at {delta}")
-            return float(mpmath.log(g) - s)  # log(G/delta): O(1), no loss to |s|
+                what = "excess J'(1) delta - G" if excess else "kernel gap"
+                raise RuntimeError(f"{what} of {self.activation!r} not positive at {delta}")
+            return float(mpmath.log(g) - s)  # log(G/delta) or log(X/delta): no loss to |s|
 
     def _gap_value(self, x: float) -> float:
         with mpmath.workdps(30):
@@ -150,7 +177,10 @@ class GapTable:
                     a, b = self.pos_edges[panel], self.pos_edges[panel + 1]
                     x = (2 * s[sel] - (a + b)) / (b - a)
                     log_g[sel] = clenshaw(x, self.pos_coef[panel])
-            out[pos] = delta[pos] * np.exp(log_g)
+            if self.excess_slope > 0:  # G = J'(1) delta - X, X = delta exp(log_g)
+                out[pos] = delta[pos] * (self.excess_slope - np.exp(log_g))
+            else:
+                out[pos] = delta[pos] * np.exp(log_g)
         neg = delta > 1.0
         if np.any(neg):
             xx = 2.0 - np.minimum(delta[neg], 2.0)
@@ -166,6 +196,21 @@ class GapTable:
                     val[sel] = clenshaw((2 * tt[sel] - (a + b)) / (b - a), self.neg_coef[panel])
             out[neg] = val
         return out
+
+
+def _excess_slope(act: BoundActivation) -> float:
+    r""":math:`J'(1) = \mathcal{V}\phi'(1)/\mathcal{V}\phi(1)` when the excess form applies
+    (degree :math:`1/2 < k < 3/2`, see the module docstring), else ``0.0``."""
+    degree = act.homogeneity_degree_exact
+    if degree is None or not 0.5 < float(degree) < 1.5 or act.undefined_reason("Vd") is not None:
+        return 0.0
+    with mpmath.workdps(30):
+        slope = transform("Vd", act, 1, dps=30) / transform("V", act, 1, dps=30)
+        excess_at_one = slope - 1 + transform("W", act, 1, 1, 0, dps=30) / transform("V", act, 1,
+                                                                                dps=30)
+        if not excess_at_one > mpmath.mpf("1e-20") * slope:  # linear phi: X = 0, G = delta
+            return 0.0
+        return float(slope)
 
 
 @cache

@@ -439,7 +439,7 @@ def _iterate_compiled(
         *flat, depth, np.ascontiguousarray(rec_layers, dtype=np.int64),
         provider.degree, provider.v1, provider.m1, provider.d1 if has_grad else 1.0, has_grad,
         table.pos_edges, table.pos_coef, table.neg_edges, table.neg_coef,
-        table.low_value, table.low_slope, table.neg_floor, *outs, mult,
+        table.low_value, table.low_slope, table.neg_floor, table.excess_slope, *outs, mult,
     )
     shape = (n_rec, *grid)
     log_p, log_q, rr, uu, log_chi = (o.reshape(shape) for o in outs)
