@@ -238,6 +238,14 @@ def leading_laws(
             raise ValueError(f"{name} must be >= 0, got {value!r}")
         numbers[sigma(name.removeprefix("sigma_"))] = exact
     b = _Builder(sorted(rec.parameter_gradients), numbers)
+    form = _law_form(arch)
+    if form is None:
+        return b.unknown(
+            f"the depth laws are derived for recurrences of the form of "
+            f"{', '.join(repr(n) for n in _LAW_FORMS)}; the recurrence of {arch!r} is none of "
+            f"them (asymptote.recurrences.recurrence({arch!r})), so no law is claimed for it"
+        )
+    arch = form
     if arch == "feedforward":
         return b.unknown("feedforward nets converge exponentially to their fixed point; see "
                          "asymptote.mean_field (chi_1, xi_q, xi_c) for the rates")
@@ -251,6 +259,29 @@ def leading_laws(
     if arch == "rrn" and cls.parity != "odd":
         return _rrn_with_mean(b, act, cls, dps)
     return _branch_variance(b, arch, act, cls, dps)
+
+
+#: the catalogued recurrences the laws below are written for
+_LAW_FORMS = ("feedforward", "rrn", "frn")
+
+
+def _law_form(arch: str) -> str | None:
+    """The entry of :data:`_LAW_FORMS` whose derived recurrence ``arch``'s equals (same
+    pre-activation, state and backward maps, same parameters), or ``None``: a new
+    architecture gets a law only where one of these derivations applies to it."""
+    rec = recurrence(arch)
+    for name in _LAW_FORMS:
+        ref = recurrence(name)
+        if set(rec.parameter_gradients) != set(ref.parameter_gradients):
+            continue
+        if set(rec.pre) != set(ref.pre) or set(rec.state) != set(ref.state):
+            continue
+        pairs = [(rec.pre[k], ref.pre[k]) for k in ref.pre]
+        pairs += [(rec.state[k], ref.state[k]) for k in ref.state]
+        pairs.append((rec.gradient_factor, ref.gradient_factor))
+        if all(sympy.expand(a - b) == 0 for a, b in pairs):
+            return name
+    return None
 
 
 # ---------------------------------------------------------------- parameter gradients

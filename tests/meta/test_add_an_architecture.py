@@ -90,3 +90,13 @@ def test_cli_runs_it(toy, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert out.startswith("p:") and "mean field" in out and "layer    2" in out
+
+
+def test_depth_laws_are_not_claimed_for_it(toy):
+    """The laws are derived for the feedforward/rrn/frn recurrences; another recurrence gets
+    'unknown' with the reason, never a law written for a different map."""
+    import asymptote as asy
+
+    laws = asy.leading_laws(toy, "relu", 1, "0.1", sigma_v=1, sigma_a=0)
+    assert {law.law for law in laws.values()} == {"unknown"}
+    assert "none of them" in laws["p"].note
