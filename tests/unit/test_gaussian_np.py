@@ -463,6 +463,7 @@ CLOSED = [("ind", q) for q in QS]
 CLOSED += [("hardtanh", 1e-8), ("hardtanh", 0.5), ("gelu", 1e-8), ("gelu", 0.5), ("gelu", 1e8)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "q"), CLOSED)
 def test_expect_2d_closed_form_inner(name: str, q: float) -> None:
     q12 = np.array([c * q for c in CS])
@@ -497,6 +498,7 @@ def test_expect_2d_unequal_variances(name: str, q1: float, q2: float, c: float) 
 PRICE_CS = (1 - 1e-9, 1 - 1e-12, -1 + 1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["tanh", "sech2"])
 def test_expect_2d_near_degenerate_smooth(name: str) -> None:
     # Taylor series about c = +-1 (converges when q (1 - |c|) is small; q = 1e8 with
