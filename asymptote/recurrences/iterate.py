@@ -300,8 +300,11 @@ def iterate(
     progress : bool
         Print a progress bar to stderr (numpy path; the compiled path is fast enough not to).
     compiled : bool
-        Use the numba kernel (:mod:`asymptote.recurrences.compiled`) for positively
-        homogeneous activations (default); ``False`` forces the numpy path.
+        Use the numba kernels (default): :mod:`asymptote.recurrences.compiled` for positively
+        homogeneous activations, and for smooth activations without a closed-form cross
+        moment the tabulated transforms of :mod:`asymptote.recurrences.tabulated` (with their
+        measured table error; where q leaves the table's range the quadrature path takes
+        over); ``False`` forces the numpy path.
 
     Returns
     -------
@@ -364,6 +367,13 @@ def iterate(
                 arch, act, provider, names, int(depth), rec_layers, grid,
                 ell, r, u, sig_args,
             )
+    if compiled and not isinstance(provider, _HomogeneousTransforms):
+        from .tabulated import tabulated_trajectory
+
+        tab = tabulated_trajectory(arch, act, names, int(depth), rec_layers, grid,
+                                   [ell, r, u, *sig_args])
+        if tab is not None:
+            return tab
     out = {k: np.empty((n_rec, *grid)) for k in ("log_p", "log_q", "r", "u", "log_chi")}
     mult = {n: np.empty((n_rec, *grid)) for n in names}
     gradients_defined = act.undefined_reason("Vd") is None
