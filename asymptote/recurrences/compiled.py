@@ -76,6 +76,15 @@ def _gap(delta: float, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
     return _cheb_jit(x, nc[k])
 
 
+def _advance(res: Any, ell: float, r: float, u: float, chi: float) -> tuple[float, float,
+                                                                         float, float]:
+    """The normalized state after one step: ``res = (dp/p, dr, du, dlog chi, ...)`` from the
+    derived increments; log p grows by log(1 + dp/p) and r, u are rescaled by the growth."""
+    grow = math.log1p(res[0])
+    rho = math.exp(-grow)
+    return ell + grow, (r + res[1]) * math.sqrt(rho), (u + res[2]) * rho, chi + res[3]
+
+
 def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: Any, s_v: Any,
             s_a: Any, depth: int, rec: Any, deg: float, v1: float, m1: float, d1: float,
             has_grad: bool, pe: Any, pc: Any, ne: Any, nc: Any, low_value: float,
@@ -104,12 +113,7 @@ def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: 
             if layer == rec[nxt]:
                 for j in range(n_mult):
                     out_mult[j, nxt, i] = res[4 + j]
-            grow = math.log1p(res[0])
-            rho = math.exp(-grow)
-            ell = ell + grow
-            r = (r + res[1]) * math.sqrt(rho)
-            u = (u + res[2]) * rho
-            chi = chi + res[3]
+            ell, r, u, chi = _advance_jit(res, ell, r, u, chi)
             if layer == rec[nxt]:
                 out_lp[nxt, i] = ell
                 out_lq[nxt, i] = log_q
@@ -124,6 +128,7 @@ def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: 
 if _NUMBA:
     _cheb_jit = numba.njit(cache=False)(_cheb)
     _gap_jit = numba.njit(cache=False)(_gap)
+    _advance_jit = numba.njit(cache=False)(_advance)
     _kernel_jit = numba.njit(parallel=True, cache=False)(_kernel)
 
 

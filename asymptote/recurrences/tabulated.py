@@ -22,6 +22,11 @@ from numpy.typing import NDArray
 
 from ..activations import BoundActivation
 from .compiled import _step_function, numba_available
+
+try:
+    from .compiled import _advance_jit
+except ImportError:  # pragma: no cover - numba missing: this module is not used
+    _advance_jit = None  # type: ignore[assignment]
 from .tables import NT, NX, TransformTable, transform_table
 
 __all__ = ["TabulatedResult", "iterate_tabulated", "tabulated_trajectory"]
@@ -111,12 +116,7 @@ def _kernel(step: Any, n_mult: int, ell0: Any, r0: Any, u0: Any, s_w: Any, s_b: 
             if layer == rec[nxt]:
                 for jj in range(n_mult):
                     out_mult[jj, nxt, i] = res[4 + jj]
-            grow = math.log1p(res[0])
-            rho = math.exp(-grow)
-            ell = ell + grow
-            r = (r + res[1]) * math.sqrt(rho)
-            u = (u + res[2]) * rho
-            chi = chi + res[3]
+            ell, r, u, chi = _advance_jit(res, ell, r, u, chi)
             if layer == rec[nxt]:
                 out_lp[nxt, i] = ell
                 out_lq[nxt, i] = log_q
