@@ -221,7 +221,9 @@ def to_fraction(value: object, name: str) -> Fraction:
             raise ValueError(f"{name} must be finite, got {value!r}")
         # the raw tuple: ``man_exp`` drops the sign
         sign, man, exp, _ = value._mpf_  # type: ignore[attr-defined]
-        frac = Fraction(man) * Fraction(2) ** exp
+        # int(): with gmpy2 installed the mantissa is an mpz, which Fraction keeps, and
+        # SymPy then refuses the Fraction's numerator
+        frac = Fraction(int(man)) * Fraction(2) ** int(exp)
         return -frac if sign else frac
     if kind == "sympy":
         import sympy

@@ -92,6 +92,7 @@ __all__ = [
     "output_length_moments",
     "output_length_moment",
     "output_length_mellin",
+    "layer_length_moments",
     "probability_dead",
     "sample_output_length",
     "failure_modes",
@@ -311,7 +312,14 @@ def layer_factor_moment(width: int, order: int, *, readout: str = "relu") -> sym
     3/8
     """
     (n,) = check_widths([width], "width")
-    expr = layer_factor_moment_expr(order, _check_readout(readout))
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
+        raise ValueError(f"order must be an int >= 0, got {order!r}")
+    return _layer_factor_moment(n, order, _check_readout(readout))
+
+
+@functools.lru_cache(maxsize=4096)
+def _layer_factor_moment(n: int, order: int, rectified: bool) -> sympy.Rational:
+    expr = layer_factor_moment_expr(order, rectified)
     return sympy.Rational(expr.subs(sympy.Symbol("n", positive=True), n))
 
 
@@ -585,6 +593,36 @@ def output_length_moment(
     >>> output_length_moment([4, 4], 3, "sqrt(2)", 0, exact=True)
     225/4
     """
+    return layer_length_moments(
+        widths, order, sigma_w, sigma_b, input_length=input_length, readout=readout,
+        exact=exact, dps=dps,
+    )[-1]
+
+
+def layer_length_moments(
+    widths: Sequence[int],
+    order: int,
+    sigma_w: Any,
+    sigma_b: Any,
+    *,
+    input_length: Any = 1,
+    readout: str = "relu",
+    exact: bool = False,
+    dps: int | None = None,
+) -> list[Any]:
+    r""":math:`E[M_j^k]` for every layer :math:`j = 0, \dots, d` (Gaussian weights and biases).
+
+    The same recursion as :func:`output_length_moment` (which returns the last entry), kept
+    layer by layer: entry ``j`` is the moment of :math:`M_j = \|x^j\|^2/n_j`, entry 0 the
+    input's :math:`M_0^k`. Parameters, return types and errors as there (a list of ``d + 1``
+    numbers). Used for statistics across layers, e.g. the empirical variance of [HR18, FM2]
+    (:mod:`asymptote.finite_width.empirical_variance`).
+
+    Examples
+    --------
+    >>> layer_length_moments([10, 20], 2, "sqrt(2)", 0, exact=True)
+    [1, 3/2, 15/8]
+    """
     if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise ValueError(f"order must be an int >= 0, got {order!r}")
     ns = check_widths(widths)
@@ -596,6 +634,7 @@ def output_length_moment(
     be = _Backend(exact, dps)
     with be.context():
         moments = [be(m0**i) for i in range(order + 1)]
+        rows = [moments[order]]
         for j, n in enumerate(ns):
             rectified = j < d - 1 or rectified_last
             a, b = be(sw2[j]), be(sb2[j])
@@ -608,7 +647,8 @@ def output_length_moment(
                 )
                 new.append(fk * mixed)
             moments = new
-        return be.finish(moments[order], f"E[M_d^{order}]")
+            rows.append(moments[order])
+        return [be.finish(v, f"E[M_{j}^{order}]") for j, v in enumerate(rows)]
 
 
 def output_length_mellin(

@@ -37,14 +37,43 @@ Hence :math:`E[M_L] = M_0\prod_l(1 + \gamma\eta_l^2)` is bounded in :math:`L` if
 :math:`\sum_l \eta_l^2 < \infty`, and then :math:`E[M_L^2]/E[M_L]^2 =
 \prod_l (1 + \mathrm{Var} R_l/(1+\gamma\eta_l^2)^2)` is bounded too: avoiding FM1 avoids FM2,
 as [HR18] prove for their modules.
+
+**Non-centred branches** (``branch="relu"``): :math:`N_l(x) = \mathrm{ReLU}(W^l x)`, the
+branch ending in a ReLU, :math:`W^l_{ik} \sim N(0, \sigma_w^2/n)`, input
+:math:`x^0 \ge 0` entrywise (so every :math:`x^l \ge 0`). Given :math:`x`, :math:`h = Wx` has
+i.i.d. :math:`N(0, \sigma_w^2 M)` entries independent of :math:`x`'s entries, so with the
+entry mean :math:`\bar m = \sum_i x_i/n`,
+
+.. math::
+    E[M_l \mid x^{l-1}] = M + \eta_l\sigma_w\sqrt{2/\pi}\,\bar m\sqrt{M}
+        + \tfrac12\eta_l^2\sigma_w^2 M :
+
+a term *first order* in :math:`\eta_l`, absent for centred branches. With
+:math:`\sqrt{M/n} \le \bar m \le \sqrt M` (:math:`\|x\|_2 \le \|x\|_1 \le \sqrt n\|x\|_2`
+for :math:`x \ge 0`), at every width :math:`n`
+
+.. math::
+    \prod_l\Bigl(1 + \eta_l\sigma_w\sqrt{\tfrac{2}{\pi n}} + \tfrac12\eta_l^2\sigma_w^2\Bigr)
+    \le \frac{E[M_L]}{M_0} \le
+    \prod_l\Bigl(1 + \eta_l\sigma_w\sqrt{\tfrac{2}{\pi}} + \tfrac12\eta_l^2\sigma_w^2\Bigr),
+
+so the mean stays bounded iff :math:`\sum_l \eta_l < \infty`: [HR18, Sec. 4]'s criterion,
+sharp for this branch. At infinite width (law of large numbers) :math:`(M_l, \bar m_l)` follow
+:math:`M' = M + \eta\sigma_w\sqrt{2/\pi}\,\bar m\sqrt M + \eta^2\sigma_w^2 M/2`,
+:math:`\bar m' = \bar m + \eta\sigma_w\sqrt{M/(2\pi)}` (the ``'rrn'`` mean-field map of
+[YS17] with :math:`\sigma_w \to \eta\sigma_w`); when :math:`\sum\eta_l = \infty`,
+:math:`\bar m/\sqrt M \to 1` and :math:`\log M_L \sim \sigma_w\sqrt{2/\pi}\sum_{l\le L}\eta_l`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import mpmath
+import numpy as np
 import sympy
 
 from .moments import _Backend, _per_layer, check_widths, layer_factor_moment, parse_real
@@ -55,6 +84,10 @@ __all__ = [
     "eta_schedule",
     "residual_asymptotics",
     "ratio_moments",
+    "noncentred_block_mean",
+    "noncentred_mean_bounds",
+    "noncentred_mean_field",
+    "sample_residual_lengths",
 ]
 
 
@@ -88,6 +121,17 @@ def _exact_or_symbol(value: object, name: str) -> sympy.Expr:
             raise TypeError(f"{name} must be a real number or SymPy expression, got {value!r}")
         return value
     return parse_real(value, name)
+
+
+def _squares(values: Sequence[sympy.Expr]) -> list[sympy.Expr]:
+    """Squares of per-layer values; a broadcast scalar (the same object) is squared once."""
+    done: dict[int, sympy.Expr] = {}
+    out = []
+    for v in values:
+        if id(v) not in done:
+            done[id(v)] = v**2
+        out.append(done[id(v)])
+    return out
 
 
 def residual_length_moments(
@@ -143,10 +187,10 @@ def residual_length_moments(
     (n,) = check_widths([width], "width")
     (m,) = check_widths([hidden_width if hidden_width is not None else width], "hidden_width")
     depth = len(etas)
-    sw2 = [s**2 for s in _per_layer(sigma_w, depth, "sigma_w")]
-    sb2 = [s**2 for s in _per_layer(sigma_b, depth, "sigma_b")]
-    sv2 = [s**2 for s in _per_layer(sigma_v, depth, "sigma_v")]
-    sa2 = [s**2 for s in _per_layer(sigma_a, depth, "sigma_a")]
+    sw2 = _squares(_per_layer(sigma_w, depth, "sigma_w"))
+    sb2 = _squares(_per_layer(sigma_b, depth, "sigma_b"))
+    sv2 = _squares(_per_layer(sigma_v, depth, "sigma_v"))
+    sa2 = _squares(_per_layer(sigma_a, depth, "sigma_a"))
     m0 = parse_real(input_length, "input_length")
     f1 = layer_factor_moment(m, 1)
     f2 = layer_factor_moment(m, 2)
@@ -230,14 +274,27 @@ def eta_schedule(
 
 
 def residual_asymptotics(
-    kind: str, *, scale: Any = 1, beta: Any = 1, ratio: Any = "1/2", gain: Any = 1
+    kind: str,
+    *,
+    scale: Any = 1,
+    beta: Any = 1,
+    ratio: Any = "1/2",
+    gain: Any = 1,
+    branch: str = "centred",
 ) -> dict[str, Any]:
-    r"""Large-depth behaviour of :math:`E[M_L]/M_0 = \prod_{l \le L}(1 + \gamma\eta_l^2)`.
+    r"""Large-depth behaviour of the mean length :math:`E[M_L]/M_0` of a scaled ResNet.
 
+    ``branch="centred"`` (default): :math:`E[M_L]/M_0 = \prod_{l \le L}(1 + \gamma\eta_l^2)`.
     Returns a dict with ``sum_eta_converges`` (:math:`\sum\eta_l`), ``sum_eta_squared_converges``
     (:math:`\sum\eta_l^2`, decided by SymPy's ``Sum.is_convergent``), ``mean_bounded``
     (= the latter: FM1 avoided), ``log_mean`` (leading behaviour of :math:`\log E[M_L]/M_0` as
     a SymPy expression in ``L``) and ``closed_form`` (the product when SymPy finds one).
+
+    ``branch="relu"`` (non-centred, module docstring; :math:`\gamma = \sigma_w^2/2`): the mean
+    is squeezed between products of :math:`1 + c\,\eta_l + \gamma\eta_l^2` with
+    :math:`c > 0`, so ``mean_bounded`` is ``sum_eta_converges``; ``log_mean`` is the
+    infinite-width leading term :math:`2\sqrt{\gamma/\pi}\sum_{l\le L}\eta_l` (an unevaluated
+    ``Sum`` when it converges); ``closed_form`` and ``limit`` are None (no product law).
 
     Notes
     -----
@@ -258,6 +315,8 @@ def residual_asymptotics(
     >>> out["sum_eta_converges"], out["sum_eta_squared_converges"], out["closed_form"]
     (False, False, L + 1)
     """
+    if branch not in ("centred", "relu"):
+        raise ValueError(f"branch must be 'centred' or 'relu', got {branch!r}")
     l_sym = sympy.Symbol("l", positive=True, integer=True)
     big_l = sympy.Symbol("L", positive=True, integer=True)
     c = parse_real(scale, "scale")
@@ -281,6 +340,17 @@ def residual_asymptotics(
 
     sum1 = converges(eta)
     sum2 = converges(eta**2)
+    if branch == "relu":
+        rate = 2 * sympy.sqrt(g / sympy.pi)
+        upper = sympy.oo if sum1 else big_l
+        return {
+            "sum_eta_converges": sum1,
+            "sum_eta_squared_converges": sum2,
+            "mean_bounded": sum1,
+            "log_mean": rate * sympy.Sum(eta, (l_sym, 1, upper)),
+            "closed_form": None,
+            "limit": None,
+        }
     b = parse_real(beta, "beta") if kind == "power" else None
     if kind == "constant":
         log_mean = big_l * sympy.log(1 + g * c**2)
@@ -312,3 +382,190 @@ def _try_product(expr: sympy.Expr, var: sympy.Symbol, upper: Any) -> Any:
         return sympy.simplify(value)
     except (TypeError, ValueError, NotImplementedError):
         return None
+
+
+# ---------------------------------------------------------------------------------------
+# non-centred branches N(x) = ReLU(W x)
+# ---------------------------------------------------------------------------------------
+def _relu_mean_and_square(variance: Any) -> tuple[Any, Any]:
+    r""":math:`E[\mathrm{ReLU}(h)] = \sqrt{v/(2\pi)}` and :math:`E[\mathrm{ReLU}(h)^2] = v/2` for
+    :math:`h \sim N(0, v)`."""
+    return sympy.sqrt(variance / (2 * sympy.pi)), variance / 2
+
+
+def noncentred_block_mean(
+    eta: Any,
+    sigma_w: Any,
+    *,
+    sigma_b: Any = 0,
+    input_length: Any = 1,
+    input_mean: Any = 1,
+) -> sympy.Expr:
+    r"""Exact :math:`E[M_1]` after one non-centred block :math:`x + \eta\,\mathrm{ReLU}(Wx + b)`.
+
+    For a fixed input with :math:`M = \|x\|^2/n` (``input_length``) and entry mean
+    :math:`\bar m = \sum_i x_i/n` (``input_mean``), at any width :math:`n`:
+    :math:`E[M_1] = M + 2\eta\bar m\sqrt{v/(2\pi)} + \eta^2 v/2` with
+    :math:`v = \sigma_w^2 M + \sigma_b^2` (module docstring; derived here for the branches of
+    [HR18, Sec. 4]). Returns a SymPy number (``eta`` etc. may be SymPy symbols).
+
+    Examples
+    --------
+    >>> noncentred_block_mean("1/2", "sqrt(2)")
+    1/sqrt(pi) + 5/4
+    """
+    e = _exact_or_symbol(eta, "eta")
+    sw, sb = _exact_or_symbol(sigma_w, "sigma_w"), _exact_or_symbol(sigma_b, "sigma_b")
+    m = _exact_or_symbol(input_length, "input_length")
+    mbar = _exact_or_symbol(input_mean, "input_mean")
+    if m.is_number and mbar.is_number and mbar**2 > m:
+        raise ValueError(
+            f"input_mean^2 must be <= input_length (Cauchy-Schwarz), got {input_mean!r}, "
+            f"{input_length!r}"
+        )
+    first, square = _relu_mean_and_square(sw**2 * m + sb**2)
+    return sympy.expand(m + 2 * e * mbar * first + e**2 * square)
+
+
+def noncentred_mean_bounds(
+    eta: Sequence[Any],
+    width: int,
+    sigma_w: Any,
+    *,
+    input_length: Any = 1,
+    dps: int | None = None,
+) -> tuple[Any, Any]:
+    r"""Bounds on :math:`E[M_L]` for non-centred branches, no biases, input :math:`x^0 \ge 0`.
+
+    :math:`M_0\prod_l(1 + \eta_l\sigma_w\sqrt{2/(\pi n)} + \eta_l^2\sigma_w^2/2) \le E[M_L]
+    \le M_0\prod_l(1 + \eta_l\sigma_w\sqrt{2/\pi} + \eta_l^2\sigma_w^2/2)` at width :math:`n`
+    (module docstring; the upper bound holds for every input). Floats, or mpf with ``dps``.
+
+    Examples
+    --------
+    >>> low, high = noncentred_mean_bounds(["1/2"], 8, "sqrt(2)")
+    >>> round(low, 6), round(high, 6)
+    (1.449471, 1.81419)
+    """
+    etas = _check_eta(eta)
+    (n,) = check_widths([width], "width")
+    sw = parse_real(sigma_w, "sigma_w")
+    m0 = parse_real(input_length, "input_length")
+    be = _Backend(False, dps)
+    with be.context():
+        low, high = be(m0), be(m0)
+        for e in etas:
+            square = be(e**2 * sw**2 / 2)
+            high *= 1 + be(e * sw * sympy.sqrt(2 / sympy.pi)) + square
+            low *= 1 + be(e * sw * sympy.sqrt(2 / (sympy.pi * n))) + square
+        return be.finish(low, "lower bound"), be.finish(high, "upper bound")
+
+
+def noncentred_mean_field(
+    eta: Sequence[Any],
+    sigma_w: Any,
+    sigma_b: Any = 0,
+    *,
+    input_length: Any = 1,
+    input_mean: Any = 1,
+    dps: int | None = None,
+) -> tuple[list[Any], list[Any]]:
+    r"""Infinite-width trajectories :math:`(M_l, \bar m_l)`, ``l = 0..L``, of the non-centred
+    ResNet :math:`x^l = x^{l-1} + \eta_l\,\mathrm{ReLU}(W^l x^{l-1} + b^l)`.
+
+    :math:`M' = M + 2\eta\bar m\sqrt{v/(2\pi)} + \eta^2 v/2`,
+    :math:`\bar m' = \bar m + \eta\sqrt{v/(2\pi)}`, :math:`v = \sigma_w^2 M + \sigma_b^2`
+    (the limit :math:`n \to \infty` of :func:`noncentred_block_mean`, block by block; the
+    ``'rrn'`` map of [YS17] with :math:`\sigma_{w,b} \to \eta\sigma_{w,b}`). Floats, or mpf
+    with ``dps``.
+
+    Examples
+    --------
+    >>> m, mbar = noncentred_mean_field(["1/2"], "sqrt(2)")
+    >>> round(m[1], 6), round(mbar[1], 6)
+    (1.81419, 1.282095)
+    """
+    etas = _check_eta(eta)
+    sw2 = _squares(_per_layer(sigma_w, len(etas), "sigma_w"))
+    sb2 = _squares(_per_layer(sigma_b, len(etas), "sigma_b"))
+    m0 = parse_real(input_length, "input_length")
+    mbar0 = parse_real(input_mean, "input_mean", minimum=None)
+    if mbar0**2 > m0:
+        raise ValueError(
+            f"input_mean^2 must be <= input_length (Cauchy-Schwarz), got {input_mean!r}, "
+            f"{input_length!r}"
+        )
+    be = _Backend(False, dps)
+    sqrt = math.sqrt if dps is None else mpmath.sqrt
+    with be.context():
+        two_pi = 2 * (math.pi if dps is None else mpmath.pi)
+        m, mbar = be(m0), be(mbar0)
+        ms, mbars = [m], [mbar]
+        for e_exact, a, b in zip(etas, sw2, sb2, strict=True):
+            e, v = be(e_exact), be(a) * m + be(b)
+            first = sqrt(v / two_pi)
+            m, mbar = m + 2 * e * mbar * first + e * e * v / 2, mbar + e * first
+            ms.append(m)
+            mbars.append(mbar)
+        return [be.finish(x, "M_l") for x in ms], [be.finish(x, "mean entry") for x in mbars]
+
+
+def sample_residual_lengths(
+    eta: Sequence[Any],
+    width: int,
+    sigma_w: Any,
+    *,
+    sigma_v: Any = 1,
+    hidden_width: int | None = None,
+    branch: str = "centred",
+    inputs: Any = None,
+    samples: int = 1000,
+    seed: int = 0,
+    chunk: int = 50_000,
+) -> np.ndarray:
+    r"""Lengths :math:`M_0..M_L` of ``samples`` random scaled ResNets without biases (float64).
+
+    ``branch="centred"``: :math:`x + \eta V\mathrm{ReLU}(Wx)`; ``"relu"``:
+    :math:`x + \eta\,\mathrm{ReLU}(Wx)` (module docstring). Drawn by Gaussian conditioning,
+    exact in law: given :math:`x`, :math:`Wx \sim N(0, \sigma_w^2 M I_m)`; given
+    :math:`u = \mathrm{ReLU}(Wx)`, :math:`Vu \sim N(0, \sigma_v^2\|u\|^2/m\, I_n)` (each
+    :math:`V^l` is used once), so a block costs :math:`m + n` normals instead of :math:`2mn`.
+    ``inputs``: a vector of width ``width`` (default ones). Returns shape ``(samples, L + 1)``.
+
+    Examples
+    --------
+    >>> sample_residual_lengths(["1/2"] * 3, 4, 1.0, samples=5).shape
+    (5, 4)
+    """
+    etas = [float(e) for e in _check_eta(eta)]
+    (n,) = check_widths([width], "width")
+    (m,) = check_widths([hidden_width if hidden_width is not None else width], "hidden_width")
+    if branch not in ("centred", "relu"):
+        raise ValueError(f"branch must be 'centred' or 'relu', got {branch!r}")
+    if branch == "relu" and hidden_width not in (None, width):
+        raise ValueError("branch 'relu' maps the stream to itself: hidden_width must equal width")
+    for name, value, low in (("samples", samples, 1), ("seed", seed, 0), ("chunk", chunk, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    sw = float(parse_real(sigma_w, "sigma_w"))
+    sv = float(parse_real(sigma_v, "sigma_v"))
+    x0 = np.ones(n) if inputs is None else np.asarray(inputs, dtype=float)
+    if x0.shape != (n,) or not np.all(np.isfinite(x0)):
+        raise ValueError(f"inputs must be a finite vector of width {n}, got shape {x0.shape}")
+    rng = np.random.default_rng(seed)
+    out = np.empty((samples, len(etas) + 1))
+    for start in range(0, samples, chunk):
+        b = min(chunk, samples - start)
+        x = np.array(np.broadcast_to(x0, (b, n)))
+        lengths = [np.einsum("bi,bi->b", x, x) / n]
+        for e in etas:
+            scale = sw * np.sqrt(lengths[-1])[:, None]
+            u = np.maximum(rng.standard_normal((b, m)) * scale, 0.0)
+            if branch == "centred":
+                tau = sv * np.sqrt(np.einsum("bi,bi->b", u, u) / m)[:, None]
+                x = x + e * tau * rng.standard_normal((b, n))
+            else:
+                x = x + e * u
+            lengths.append(np.einsum("bi,bi->b", x, x) / n)
+        out[start : start + b] = np.stack(lengths, axis=1)
+    return out

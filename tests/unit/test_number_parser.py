@@ -145,3 +145,19 @@ def test_to_exact_sqrt_text(r):
 
     text = f"sqrt({r.numerator}/{r.denominator})"
     assert to_exact(text, "x") ** 2 == sympy.Rational(r.numerator, r.denominator)
+
+
+def test_high_precision_mpf_converts_exactly():
+    # with gmpy2 installed an mpf's mantissa is an mpz; the Fraction must still hold ints,
+    # which SymPy accepts (it refused the mpz numerator: a 30-digit sigma_w raised TypeError)
+    import mpmath
+    import sympy
+
+    from asymptote.finite_width.moments import parse_real
+
+    with mpmath.workdps(30):
+        x = mpmath.sqrt(2) * mpmath.mpf("0.9")
+        frac = to_fraction(x, "x")
+        assert type(frac.numerator) is int and type(frac.denominator) is int
+        assert mpmath.mpf(frac.numerator) / frac.denominator == x
+        assert parse_real(x, "sigma_w") == sympy.Rational(frac.numerator, frac.denominator)

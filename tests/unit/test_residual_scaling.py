@@ -123,3 +123,98 @@ def test_bad_input():
         residual_length_moments([1], 0, 1, 0)
     with pytest.raises(ValueError, match="kind"):
         eta_schedule("cubic", 3)
+
+
+# ---------------------------------------------------------------------------------------
+# non-centred branches x + eta relu(W x) and the conditional sampler
+# ---------------------------------------------------------------------------------------
+def noncentred_lengths(eta, n, sw, x0, samples, seed):
+    """M_L of explicit non-centred ResNets x + eta relu(W x) (independent of the library)."""
+    rng = np.random.default_rng(seed)
+    x = np.broadcast_to(np.asarray(x0, dtype=float), (samples, n)).copy()
+    out = [np.einsum("bi,bi->b", x, x) / n]
+    for e in eta:
+        w = rng.standard_normal((samples, n, n)) * sw / math.sqrt(n)
+        x = x + e * np.maximum(np.einsum("bij,bj->bi", w, x), 0.0)
+        out.append(np.einsum("bi,bi->b", x, x) / n)
+    return np.stack(out, axis=1)
+
+
+@pytest.mark.parametrize("eta", ["1/4", "1/2", "1"])
+def test_noncentred_block_mean_matches_explicit_networks(eta):
+    from asymptote.finite_width.residual_scaling import noncentred_block_mean
+
+    x0 = np.linspace(0.2, 1.8, 6)  # M_0 = mean(x^2), mean entry 1
+    m0, mbar = float(np.mean(x0**2)), float(np.mean(x0))
+    exact = float(noncentred_block_mean(eta, "sqrt(2)", input_length=m0, input_mean=mbar))
+    lengths = noncentred_lengths([float(sympy.Rational(eta))], 6, math.sqrt(2), x0, 40_000, 1)
+    se = lengths[:, 1].std(ddof=1) / math.sqrt(len(lengths))
+    assert abs(lengths[:, 1].mean() - exact) < 4 * se
+
+
+def test_noncentred_bounds_bracket_explicit_networks():
+    from asymptote.finite_width.residual_scaling import noncentred_mean_bounds
+
+    eta = [1 / l for l in range(1, 7)]
+    low, high = noncentred_mean_bounds([f"1/{l}" for l in range(1, 7)], 8, "sqrt(2)")
+    lengths = noncentred_lengths(eta, 8, math.sqrt(2), np.ones(8), 20_000, 2)
+    mean = lengths[:, -1].mean()
+    se = lengths[:, -1].std(ddof=1) / math.sqrt(len(lengths))
+    assert low - 4 * se < mean < high + 4 * se
+    assert high - low > 10 * se  # the bracket is informative, not trivially wide
+
+
+def test_noncentred_mean_field_is_the_catalog_rrn_map():
+    from asymptote.finite_width.residual_scaling import noncentred_mean_field
+
+    # eta relu(W x) = relu(eta W x): the YS17 reduced residual net with sigma_w -> eta sigma_w
+    x0 = np.linspace(0.5, 1.5, 32)
+    inputs = np.stack([x0, x0[::-1]])
+    for eta in (0.25, 1.0):
+        mf = mean_field_prediction(
+            "rrn", "relu", eta * math.sqrt(2), 0.0, width=32, depth=6, inputs=inputs
+        )
+        lengths, _ = noncentred_mean_field(
+            [eta] * 6, "sqrt(2)", input_length=float(np.mean(x0**2)), input_mean=float(x0.mean())
+        )
+        assert np.allclose(mf["p"], lengths, rtol=1e-12)
+
+
+def test_noncentred_growth_rate_is_first_order_in_eta():
+    from asymptote.finite_width.residual_scaling import noncentred_mean_field
+
+    etas = [l**-0.75 for l in range(1, 1001)]
+    lengths, _ = noncentred_mean_field(etas, "sqrt(2)")
+    partial = np.cumsum(etas)
+    slope = np.polyfit(partial[299:], np.log(lengths[300:]), 1)[0]
+    assert slope == pytest.approx(2 / math.sqrt(math.pi), abs=2e-3)
+
+
+def test_noncentred_asymptotics_follow_sum_eta():
+    power = residual_asymptotics("power", beta="3/4", branch="relu")
+    assert not power["mean_bounded"] and power["sum_eta_squared_converges"]
+    assert residual_asymptotics("geometric", branch="relu")["mean_bounded"]
+    assert residual_asymptotics("power", beta="3/4")["mean_bounded"]  # centred: sum eta^2
+    with pytest.raises(ValueError, match="branch"):
+        residual_asymptotics("power", branch="tanh")
+
+
+@pytest.mark.parametrize("branch", ["centred", "relu"])
+def test_conditional_sampler_matches_explicit_networks(branch):
+    from asymptote.finite_width.residual_scaling import sample_residual_lengths
+
+    eta, n = [0.5, 0.25, 1.0], 5
+    got = sample_residual_lengths(eta, n, math.sqrt(2), branch=branch, samples=40_000, seed=3)
+    if branch == "centred":
+        ref = residual_lengths(eta, n, n, math.sqrt(2), 0.0, 1.0, 0.0, 40_000, seed=4)
+    else:
+        ref = noncentred_lengths(eta, n, math.sqrt(2), np.ones(n), 40_000, 4)[:, -1]
+    for power in (1, 2):
+        a, b = got[:, -1] ** power, ref**power
+        se = math.hypot(a.std() / math.sqrt(a.size), b.std() / math.sqrt(b.size))
+        assert abs(a.mean() - b.mean()) < 4 * se, (branch, power)
+    if branch == "centred":
+        exact = residual_length_moments(eta, n, "sqrt(2)", 0)
+        for power, target in ((1, exact.mean[-1]), (2, exact.second_moment[-1])):
+            a = got[:, -1] ** power
+            assert abs(a.mean() - target) < 4 * a.std() / math.sqrt(a.size)
