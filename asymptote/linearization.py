@@ -47,9 +47,12 @@ if TYPE_CHECKING:
 __all__ = [
     "LinearizationResult",
     "PowerLawFit",
+    "TrainedEnsemble",
     "fit_power_law",
+    "linear_prediction",
     "linearization_check",
     "plot_linearization",
+    "train_ensemble",
     "train_once",
 ]
 
@@ -200,6 +203,181 @@ def _linear_prediction(
     gain = _gain_discrete(lam, rate / n, steps)
     b = ((kernel[n:, :n] @ vec) * gain) @ vec.T
     return f0[n:] + b @ (y - f0[:n])
+
+
+def linear_prediction(
+    kernel: Any, f0: Any, train_y: Any, learning_rate: float, steps: int
+) -> np.ndarray:
+    r"""Test outputs of the linear model :math:`f_0 + J_0\omega` after ``steps`` GD steps.
+
+    With kernel :math:`\Theta` over ``[train; test]`` (the first ``n = len(train_y)`` rows
+    training points) and the loss :math:`\frac{1}{2n}\sum_i (f(X_i) - Y_i)^2`, discrete
+    gradient descent of the linearized model gives [LXSBNSP19, eq. (9)-(11), discrete time]
+
+    .. math::
+
+        f_S(x) = f_0(x) + \Theta_{xX}\Theta_{XX}^{-1}
+        \big(I - (I - \tfrac{\eta}{n}\Theta_{XX})^S\big)(Y - f_0(X)).
+
+    ``f0`` may carry leading batch axes (one row per network).
+
+    Examples
+    --------
+    >>> k = np.array([[2.0, 1.0], [1.0, 2.0]])
+    >>> round(float(linear_prediction(k, np.zeros(2), [1.0], 0.5, 100)[0]), 12)
+    0.5
+    """
+    kern = np.asarray(kernel, dtype=float)
+    y = np.asarray(train_y, dtype=float)
+    f = np.asarray(f0, dtype=float)
+    n = y.shape[0]
+    if kern.ndim != 2 or kern.shape[0] != kern.shape[1] or kern.shape[0] <= n:
+        raise ValueError(f"kernel must be square over train + test points, got {kern.shape}")
+    if f.shape[-1] != kern.shape[0]:
+        raise ValueError(f"f0 must end in an axis of length {kern.shape[0]}, got {f.shape}")
+    lam, vec = np.linalg.eigh(kern[:n, :n])
+    gain = _gain_discrete(lam, to_float(learning_rate, "learning_rate") / n, int(steps))
+    b = ((kern[n:, :n] @ vec) * gain) @ vec.T
+    return f[..., n:] + (y - f[..., :n]) @ b.T
+
+
+@dataclass(frozen=True)
+class TrainedEnsemble:
+    r"""Outputs of :func:`train_ensemble`, one row per network.
+
+    ``f0`` and ``f_final``: outputs over ``[train; test]`` at initialization and after
+    training, shape ``(networks, n + m)``; ``parameter_distance``
+    :math:`\|\theta_S - \theta_0\|` and ``parameter_norm`` :math:`\|\theta_0\|`, shape
+    ``(networks,)`` (all parameters).
+    """
+
+    f0: np.ndarray
+    f_final: np.ndarray
+    parameter_distance: np.ndarray
+    parameter_norm: np.ndarray
+
+    @property
+    def parameter_change(self) -> np.ndarray:
+        r""":math:`\|\theta_S - \theta_0\|/\|\theta_0\|` per network."""
+        return np.asarray(self.parameter_distance / self.parameter_norm)
+
+
+def _ensemble_step(
+    params: list[np.ndarray], x: np.ndarray, y: np.ndarray, act: Any, sw: float, sb: float
+) -> list[np.ndarray]:
+    """Gradients of (1/2n) sum (f(x_i) - y_i)^2 for a batch of one-hidden-layer networks.
+
+    ``params = [W (B, d, N), b1 (B, 1, N), v (B, N, 1), b2 (B, 1, 1)]``, standard normal at
+    initialization; f(x) = sigma_w/sqrt(N) phi(sigma_w/sqrt(d) x W + sigma_b b1) v
+    + sigma_b b2.
+    """
+    w, b1, v, _ = params
+    d, width = w.shape[1], w.shape[2]
+    n = x.shape[0]
+    cw, cv = sw / math.sqrt(d), sw / math.sqrt(width)
+    h = cw * (x @ w) + sb * b1  # (B, n, N)
+    f = (cv * (act.phi_np(h) @ v) + sb * params[3])[:, :, 0]
+    r = (f - y) / n  # dL/df, (B, n)
+    grad_v = cv * np.swapaxes(act.phi_np(h), 1, 2) @ r[:, :, None]
+    grad_b2 = sb * r.sum(axis=1)[:, None, None]
+    grad_h = cv * act.dphi_np(h) * r[:, :, None] * np.swapaxes(v, 1, 2)  # (B, n, N)
+    grad_w = cw * (x.T @ grad_h)
+    grad_b1 = sb * grad_h.sum(axis=1, keepdims=True)
+    return [grad_w, grad_b1, grad_v, grad_b2]
+
+
+def train_ensemble(
+    activation: Any,
+    sigma_w: Any,
+    sigma_b: Any,
+    train_x: Any,
+    train_y: Any,
+    test_x: Any,
+    *,
+    width: int,
+    networks: int,
+    steps: int,
+    learning_rate: Any,
+    seed: int = 0,
+) -> TrainedEnsemble:
+    r"""Train ``networks`` independent one-hidden-layer networks at once by full-batch GD.
+
+    The network is ``[Dense(sigma_w, sigma_b), phi, Dense(sigma_w, sigma_b)]`` in the NTK
+    parameterization (standard normal parameters, scales in the forward pass; the
+    architecture of :func:`asymptote.nngp_ntk` at depth 1) and the loss
+    :math:`rac{1}{2n}\sum_i (f(X_i) - Y_i)^2`, as in :func:`train_once`; here every array
+    carries a leading axis over networks, so many small networks train in one numpy pass.
+
+    Parameters
+    ----------
+    activation : str or BoundActivation
+    sigma_w, sigma_b : float
+    train_x, train_y, test_x : array_like
+        ``(n, d)``, ``(n,)``, ``(m, d)``.
+    width : int
+        Hidden width ``N`` (``>= 1``).
+    networks : int
+        Independent initializations (``>= 1``), from ``numpy.random.default_rng(seed)``.
+    steps : int
+        Gradient-descent steps (``>= 0``).
+    learning_rate : float
+        Step size :math:`\eta > 0`.
+    seed : int
+
+    Returns
+    -------
+    TrainedEnsemble
+
+    Examples
+    --------
+    >>> x, y, xt = _dataset(4, 2, 3, 0)
+    >>> out = train_ensemble("tanh", 1.3, 0.1, x, y, xt, width=32, networks=3, steps=2,
+    ...                      learning_rate=0.5)
+    >>> out.f_final.shape, bool(np.all(out.parameter_change > 0))
+    ((3, 6), True)
+    """
+    act = as_activation(activation)
+    sw, sb = to_float(sigma_w, "sigma_w"), to_float(sigma_b, "sigma_b")
+    rate = to_float(learning_rate, "learning_rate")
+    if sw <= 0 or sb < 0 or rate <= 0:
+        raise ValueError(
+            f"need sigma_w > 0, sigma_b >= 0 and learning_rate > 0, got {sigma_w!r}, "
+            f"{sigma_b!r}, {learning_rate!r}"
+        )
+    for value, name, low in ((width, "width", 1), (networks, "networks", 1), (steps, "steps", 0),
+                             (seed, "seed", 0)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    x = np.asarray(train_x, dtype=float)
+    y = np.asarray(train_y, dtype=float)
+    xt = np.asarray(test_x, dtype=float)
+    if x.ndim != 2 or xt.ndim != 2 or xt.shape[1] != x.shape[1] or y.shape != (x.shape[0],):
+        raise ValueError(
+            f"need train_x (n, d), train_y (n,), test_x (m, d); got {x.shape}, {y.shape}, "
+            f"{xt.shape}"
+        )
+    points = np.vstack([x, xt])
+    d = x.shape[1]
+    rng = np.random.default_rng(seed)
+    shapes = [(networks, d, width), (networks, 1, width), (networks, width, 1), (networks, 1, 1)]
+    params = [rng.standard_normal(s) for s in shapes]
+    start = [p.copy() for p in params]
+    cw, cv = sw / math.sqrt(d), sw / math.sqrt(width)
+
+    def outputs(pts: np.ndarray) -> np.ndarray:
+        h = cw * (pts @ params[0]) + sb * params[1]
+        return np.asarray((cv * (act.phi_np(h) @ params[2]) + sb * params[3])[:, :, 0])
+
+    f0 = outputs(points)
+    for _ in range(int(steps)):
+        grads = _ensemble_step(params, x, y, act, sw, sb)
+        for p, g in zip(params, grads, strict=True):
+            p -= rate * g
+    moved = sum(
+        ((p - q) ** 2).reshape(networks, -1).sum(axis=1) for p, q in zip(params, start, strict=True)
+    )
+    size = sum((q**2).reshape(networks, -1).sum(axis=1) for q in start)
+    return TrainedEnsemble(f0, outputs(points), np.sqrt(moved), np.sqrt(size))
 
 
 def train_once(

@@ -115,3 +115,62 @@ def test_result_summary_and_plot(tmp_path):
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         linearization_check(**kwargs)
+
+
+# ----------------------------------------------------------------------------- batched training
+def test_ensemble_gradients_match_finite_differences():
+    """Backpropagation of _ensemble_step against central differences of the loss."""
+    from asymptote.activations import as_activation
+    from asymptote.linearization import _ensemble_step
+
+    act = as_activation("tanh")
+    x, y, _ = _dataset(3, 1, 2, 4)
+    rng = np.random.default_rng(5)
+    params = [rng.standard_normal(s) for s in [(2, 2, 5), (2, 1, 5), (2, 5, 1), (2, 1, 1)]]
+    sw, sb = 1.3, 0.2
+
+    def loss(ps):
+        h = sw / math.sqrt(2) * (x @ ps[0]) + sb * ps[1]
+        f = (sw / math.sqrt(5) * (np.tanh(h) @ ps[2]) + sb * ps[3])[:, :, 0]
+        return 0.5 * np.mean((f - y) ** 2, axis=1)
+
+    grads = _ensemble_step(params, x, y, act, sw, sb)
+    eps = 1e-6
+    for i, p in enumerate(params):
+        for idx in [(0,) + (0,) * (p.ndim - 1), (1,) + tuple(s - 1 for s in p.shape[1:])]:
+            plus = [q.copy() for q in params]
+            minus = [q.copy() for q in params]
+            plus[i][idx] += eps
+            minus[i][idx] -= eps
+            numeric = (loss(plus) - loss(minus))[idx[0]] / (2 * eps)
+            assert grads[i][idx] == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+
+
+def test_linear_prediction_matches_iterated_gradient_descent():
+    from asymptote.linearization import linear_prediction
+
+    rng = np.random.default_rng(6)
+    a = rng.standard_normal((5, 5))
+    kernel = a @ a.T + 0.1 * np.eye(5)
+    f0 = rng.standard_normal((2, 5))
+    y = rng.standard_normal(3)
+    rate = 3 / np.linalg.eigvalsh(kernel[:3, :3])[-1] * 0.5
+    f = f0.copy()
+    for _ in range(7):  # the linear model's own gradient descent, written out
+        f = f - rate / 3 * (f[:, :3] - y) @ kernel[:3, :]
+    assert np.allclose(linear_prediction(kernel, f0, y, rate, 7), f[:, 3:], rtol=0, atol=1e-12)
+
+
+def test_train_ensemble_zero_steps_and_bad_input():
+    from asymptote.linearization import train_ensemble
+
+    x, y, xt = _dataset(3, 2, 2, 0)
+    out = train_ensemble("relu", 1.4, 0.1, x, y, xt, width=8, networks=4, steps=0,
+                         learning_rate=0.5)  # fmt: skip
+    assert np.array_equal(out.f0, out.f_final) and np.all(out.parameter_distance == 0)
+    with pytest.raises(ValueError, match="width"):
+        train_ensemble("relu", 1.4, 0.1, x, y, xt, width=0, networks=4, steps=1,
+                       learning_rate=0.5)  # fmt: skip
+    with pytest.raises(ValueError, match="learning_rate"):
+        train_ensemble("relu", 1.4, 0.1, x, y, xt, width=4, networks=4, steps=1,
+                       learning_rate=-1)  # fmt: skip
