@@ -80,6 +80,9 @@ def _cmd_fixed_point(args: argparse.Namespace) -> None:
     from .feedforward import mean_field
 
     act = bound_activation(args)
+    if args.certify:
+        _certified(act, args, sigma_w=args.sigma_w)
+        return
     point = mean_field(act, args.sigma_w, args.sigma_b, dps=args.dps)
     emit(point.as_dict(), args)
 
@@ -88,8 +91,28 @@ def _cmd_critical(args: argparse.Namespace) -> None:
     from .feedforward import critical_point
 
     act = bound_activation(args)
+    if args.certify:
+        _certified(act, args, sigma_w=None)
+        return
     sigma_w, q_star = critical_point(act, args.sigma_b, dps=args.dps)
     emit({"sigma_w": sigma_w, "q_star": q_star}, args)
+
+
+def _certified(act: Any, args: argparse.Namespace, *, sigma_w: Any) -> None:
+    """``--certify``: balls proven to contain q*, chi_1 (or sigma_w, q* on the critical line)."""
+    from .certify import certified_report, certify_chi_1, certify_critical_point
+
+    dps = args.dps or 30
+    if not args.json:
+        print(certified_report(act, sigma_w=sigma_w, sigma_b=args.sigma_b, dps=dps))
+        return
+    if sigma_w is None:
+        names, balls = ("sigma_w", "q_star"), certify_critical_point(act, args.sigma_b, dps)
+    else:
+        names, balls = ("q_star", "chi_1"), certify_chi_1(act, sigma_w, args.sigma_b, dps)
+    shown = {n: dict(zip(("value", "radius"), b.shown(), strict=True))
+             for n, b in zip(names, balls, strict=True)}  # fmt: skip
+    print(json.dumps(shown, indent=2))
 
 
 def _cmd_kernel(args: argparse.Namespace) -> None:
@@ -131,11 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     activation_args(p)
     add_number(p, "--sigma-w", minimum=0, required=True, help="weight standard deviation")
     add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
+    p.add_argument("--certify", action="store_true",
+                   help="print balls proven to contain the values (Arb interval Newton; "
+                   "needs python-flint: pip install asymptote[certify])")  # fmt: skip
     p.set_defaults(func=_cmd_fixed_point)
 
     p = sub.add_parser("critical", help="sigma_w and q* on the critical line chi_1 = 1")
     activation_args(p)
     add_number(p, "--sigma-b", minimum=0, required=True, help="bias standard deviation")
+    p.add_argument("--certify", action="store_true",
+                   help="print balls proven to contain the values (Arb interval Newton; "
+                   "needs python-flint: pip install asymptote[certify])")  # fmt: skip
     p.set_defaults(func=_cmd_critical)
 
     p = sub.add_parser("kernel", help="NNGP and NTK of two inputs through a deep network")
@@ -222,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
         # ArithmeticError includes ConvergenceError: no answer exists for these inputs
         return _fail(_one_line(exc), EXIT_BAD_INPUT)
-    except (OSError, RuntimeError, csv.Error) as exc:
+    except (OSError, RuntimeError, ImportError, csv.Error) as exc:
         return _fail(_one_line(exc), EXIT_FAILED)
     except Exception as exc:  # a bug: say so in one line, traceback on request
         if os.environ.get("ASYMPTOTE_DEBUG"):
