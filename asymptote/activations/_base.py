@@ -283,6 +283,13 @@ def _as_piecewise(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(lambda e: isinstance(e, _KINKED), lambda e: e.rewrite(sympy.Piecewise))
 
 
+def _param_text(value: object) -> object:
+    """A float parameter as the decimal text it prints (see :func:`_exact_param`)."""
+    if isinstance(value, (float, sympy.Float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _exact_param(value: object, name: str) -> sympy.Expr:
     """Exact SymPy value of a parameter, never through SymPy's parser (sympify is eval).
 
@@ -338,8 +345,10 @@ class BoundActivation:
 
     # ----- parameter values ----------------------------------------------------------
     def mp_params(self) -> list[mpmath.mpf]:
-        """Parameter values as mpf at the current working precision (exact conversion)."""
-        return [to_mpf(self.params[p.name], p.name) for p in self.spec.params]
+        """Parameter values as mpf at the current working precision: the same exact numbers as
+        :attr:`sympy_subs` (a float is the decimal it prints, ``0.01`` is one hundredth), so
+        the symbolic and the mpmath routes evaluate the same activation."""
+        return [to_mpf(_param_text(self.params[p.name]), p.name) for p in self.spec.params]
 
     def np_params(self) -> list[float]:
         return [self.float_params[p.name] for p in self.spec.params]
