@@ -1,25 +1,34 @@
 r"""alpha-ReLU residual networks: cosine fixed point, convergence exponent, ReLU constant.
 
-Residual cosine-distance dynamics (derived here from the reduced resnet
-:math:`x^l = \phi(W x^{l-1} + b) + x^{l-1}`; the full resnet only rescales the step):
-:math:`p^l = p^{l-1} + \mathcal{V}\phi(q^l)`, :math:`\lambda^l = \lambda^{l-1} +
-\mathcal{W}\phi(q^l, \gamma^l)`, :math:`q^l = \sigma_w^2 p^{l-1} + \sigma_b^2`,
-:math:`\gamma^l = \sigma_w^2\lambda^{l-1} + \sigma_b^2`, :math:`e^l = \lambda^l / p^l`.
-For :math:`0 \le \alpha < 1`, :math:`p^l \sim ((1-\alpha) c_\alpha \sigma_w^{2\alpha} l)^{1/(1-\alpha)}`
-and :math:`\gamma^l/q^l \to e^{l-1}`, so
+Cosine-distance dynamics of the *full* resnet :math:`x^l = V\phi(W x^{l-1} + b) + a + x^{l-1}`
+([YS17]_ Thm. B.1.2 / B.2; the recurrences are derived in :mod:`asymptote.recurrences`):
+:math:`p^l = p^{l-1} + \sigma_v^2\mathcal{V}\phi(q^l) + \sigma_a^2`,
+:math:`\gamma^l = \gamma^{l-1} + \sigma_v^2\mathcal{W}\phi(q^l, \lambda^l) + \sigma_a^2`,
+:math:`q^l = \sigma_w^2 p^{l-1} + \sigma_b^2`, :math:`\lambda^l = \sigma_w^2\gamma^{l-1} +
+\sigma_b^2`, :math:`e^l = \gamma^l / p^l`. For :math:`0 \le \alpha < 1` and
+:math:`\sigma_a = 0`, :math:`p^l \sim ((1-\alpha)\sigma_v^2 c_\alpha \sigma_w^{2\alpha}
+l)^{1/(1-\alpha)}` and :math:`\lambda^l/q^l \to e^{l-1}`, so
 
 .. math::
 
-    e^l - e^{l-1} = \frac{\mathcal{V}\phi(q^l)}{p^l}\big(J_\alpha(c^l) - e^{l-1}\big)
+    e^l - e^{l-1} = \frac{\sigma_v^2\mathcal{V}\phi(q^l)}{p^l}\big(J_\alpha(c^l) - e^{l-1}\big)
     \simeq \frac{J_\alpha(e^{l-1}) - e^{l-1}}{(1-\alpha)\, l}:
 
 :math:`e^l \to e^*`, the root in :math:`(0, 1)` of :math:`J_\alpha(e) = e`, and
 :math:`|e^l - e^*| = \Theta(l^{-\mu})` with
 :math:`\mu = (1 - J_\alpha'(e^*))/(1 - \alpha)`, independent of the variances
-([YS17]_ Sec. 5.2 states this law; the formula for :math:`\mu` is re-derived here). For ReLU
+([YS17]_ Sec. 5.2 states this law; the formula for :math:`\mu` is re-derived here; with
+:math:`\sigma_a \ne 0` the forcing :math:`\sigma_a^2(1 - e)/p` makes the rate
+:math:`\min(\mu, \alpha/(1-\alpha))`, see :mod:`asymptote.asymptotics.laws`). For ReLU
 (:math:`\alpha = 1`), :math:`e^* = 1` and :math:`1 - e^l \sim C l^{-2}` with
-:math:`C = 9\pi^2 / (2 r^2)`, :math:`r = s/(1+s)`, :math:`s = \sigma_w^2/2` (reduced) or
-:math:`\sigma_v^2\sigma_w^2/2` (full resnet).
+:math:`C = 9\pi^2 / (2 r^2)`, :math:`r = s/(1+s)`, :math:`s = \sigma_v^2\sigma_w^2/2`.
+
+The *reduced* resnet :math:`x^l = \phi(W x^{l-1} + b) + x^{l-1}` is not covered here:
+alpha-ReLU is not antisymmetric, so its length recurrence keeps the mean term
+:math:`2 m^{l-1}\mathcal{M}\phi(q^l)` that [YS17]_ Lemma B.1.1 drops for odd :math:`\phi`
+(:func:`asymptote.recurrences.recurrence` ``("rrn")``). With it :math:`m^l/\sqrt{p^l}` tends
+to a positive constant and :math:`e^l \to 1` (like :math:`l^{-2/(1-\alpha)}` for
+:math:`\alpha < 1`, geometrically for ReLU): :func:`asymptote.leading_laws` ``("rrn", ...)``.
 
 References
 ----------
@@ -122,8 +131,9 @@ def cosine_fixed_point(alpha: object, *, dps: int | None = None) -> float | mpma
     :math:`g(1) = 0` and :math:`g'(1) = (\alpha-1)^2/(2\alpha-1) > 0` (infinite for
     :math:`\alpha \le 1/2`): exactly one root in :math:`(0,1)`, stable
     (:math:`J_\alpha'(e^*) < 1`). For :math:`0 \le \alpha < 1` it is the limit of the
-    reduced and full residual networks' cosine distance ([YS17]_ Sec. 5.2, "the nonunit
-    fixed point of :math:`J_\alpha`"; module docstring for the derivation).
+    full residual network's cosine distance ([YS17]_ Sec. 5.2, "the nonunit fixed point of
+    :math:`J_\alpha`"; module docstring for the derivation). The reduced resnet's cosine
+    distance tends to 1 instead (its mean term; module docstring).
 
     Examples
     --------
@@ -174,10 +184,11 @@ def cosine_convergence_exponent(alpha: object, *, dps: int | None = None) -> flo
     Notes
     -----
     Linearizing :math:`de/dl = (J_\alpha(e) - e)/((1-\alpha) l)` (module docstring) at
-    :math:`e^*` gives :math:`e - e^* \propto l^{-(1-J_\alpha'(e^*))/(1-\alpha)}`, for both
-    resnets and every :math:`\sigma_w, \sigma_b` (and :math:`\sigma_v, \sigma_a` when
-    :math:`\alpha > 0`): [YS17]_ Sec. 5.2 / App. B.2.1 state the law with a
-    variance-independent exponent.
+    :math:`e^*` gives :math:`e - e^* \propto l^{-(1-J_\alpha'(e^*))/(1-\alpha)}` for the
+    full resnet with :math:`\sigma_a = 0` and every :math:`\sigma_w, \sigma_b, \sigma_v`:
+    [YS17]_ Sec. 5.2 / App. B.2.1 state the law with a variance-independent exponent. With
+    :math:`\sigma_a \ne 0` the observed rate is :math:`\min(\mu, \alpha/(1-\alpha))`
+    (claim ``YS17/alpha-relu-frn/rate-with-sigma-a``).
 
     Examples
     --------
@@ -199,52 +210,56 @@ def cosine_convergence_exponent(alpha: object, *, dps: int | None = None) -> flo
 
 @overload
 def relu_cosine_distance_constant(
-    sigma_w: object, *, sigma_v: object | None = None, dps: None = None
+    sigma_w: object, *, sigma_v: object, dps: None = None
 ) -> float: ...
 @overload
-def relu_cosine_distance_constant(
-    sigma_w: object, *, sigma_v: object | None = None, dps: int
-) -> mpmath.mpf: ...
+def relu_cosine_distance_constant(sigma_w: object, *, sigma_v: object, dps: int) -> mpmath.mpf: ...
 
 
 def relu_cosine_distance_constant(
-    sigma_w: object, *, sigma_v: object | None = None, dps: int | None = None
+    sigma_w: object, *, sigma_v: object, dps: int | None = None
 ) -> float | mpmath.mpf:
-    r"""Constant :math:`C` of :math:`1 - e^l \sim C\,l^{-2}` for ReLU resnets.
+    r"""Constant :math:`C` of :math:`1 - e^l \sim C\,l^{-2}` for ReLU full resnets.
 
     Parameters
     ----------
     sigma_w : real
-        Weight standard deviation, :math:`> 0`.
-    sigma_v : real or None
-        ``None``: reduced resnet; otherwise the full resnet's output-weight standard
-        deviation, :math:`> 0`. The biases :math:`\sigma_b, \sigma_a` do not enter.
+        Weight standard deviation of the residual branch, :math:`> 0`.
+    sigma_v : real
+        Output-weight standard deviation of the branch, :math:`> 0` (keyword, required). The
+        biases :math:`\sigma_b, \sigma_a` do not enter.
     dps : int or None
 
     Returns
     -------
     float or mpf
-        :math:`C = 9\pi^2/(2r^2)`, :math:`r = s/(1+s)`, :math:`s = \sigma_w^2/2` (reduced) or
-        :math:`\sigma_v^2\sigma_w^2/2` (full).
+        :math:`C = 9\pi^2/(2r^2) = \tfrac{9\pi^2}{2}\big(1 + 2/(\sigma_v^2\sigma_w^2)\big)^2`,
+        :math:`r = s/(1+s)`, :math:`s = \sigma_v^2\sigma_w^2/2`.
 
     Raises
     ------
     ValueError
         Non-positive standard deviation.
+    TypeError
+        ``sigma_v`` missing.
 
     Notes
     -----
-    With :math:`\varepsilon = 1-e`, the exact ReLU step (:math:`\sigma_b = 0`) is
-    :math:`\varepsilon^l = \varepsilon^{l-1} - r\,(J_1(1-\varepsilon^{l-1}) - 1 +
+    Full resnet only: in the reduced ReLU resnet the mean term :math:`2m\mathcal{M}\phi(q)`
+    of the length recurrence makes :math:`1 - e^l` decay geometrically, not like
+    :math:`l^{-2}` (module docstring; :func:`asymptote.leading_laws`). With
+    :math:`\varepsilon = 1-e`, the exact full-resnet step (:math:`\sigma_b = \sigma_a = 0`)
+    is :math:`\varepsilon^l = \varepsilon^{l-1} - r\,(J_1(1-\varepsilon^{l-1}) - 1 +
     \varepsilon^{l-1})` and :math:`J_1(1-\varepsilon) - 1 + \varepsilon =
     \frac{2\sqrt2}{3\pi}\varepsilon^{3/2} + O(\varepsilon^2)` (:func:`kernel_expansion_at_one`),
-    so :math:`\varepsilon^l \sim 4/(r b_0 l)^2`. Biases add :math:`O(1/p^l)`, exponentially
-    small since :math:`p^l` grows like :math:`(1+s)^l` ([YS17]_ Sec. 5.2: "converges to 1 as
-    :math:`l^{-2}` with a constant depending on :math:`\sigma_v, \sigma_w` only").
+    so :math:`\varepsilon^l \sim 4/(r b_0 l)^2`, :math:`b_0 = \frac{2\sqrt2}{3\pi}`. Biases add
+    :math:`O(1/p^l)`, exponentially small since :math:`p^l` grows like :math:`(1+s)^l`
+    ([YS17]_ Sec. 5.2: "converges to 1 as :math:`l^{-2}` with a constant depending on
+    :math:`\sigma_v, \sigma_w` only").
 
     Examples
     --------
-    >>> round(relu_cosine_distance_constant(1.0), 6)   # s = 1/2, r = 1/3
+    >>> round(relu_cosine_distance_constant(1.0, sigma_v=1.0), 6)   # s = 1/2, r = 1/3
     399.718978
     """
     digits = _FIXED_POINT_FLOAT_DPS if dps is None else check_dps(dps)
@@ -252,12 +267,10 @@ def relu_cosine_distance_constant(
         w = to_mpf(sigma_w, "sigma_w")
         if not w > 0:
             raise ValueError(f"sigma_w must be > 0, got sigma_w={sigma_w!r}")
-        s = w * w / 2
-        if sigma_v is not None:
-            v = to_mpf(sigma_v, "sigma_v")
-            if not v > 0:
-                raise ValueError(f"sigma_v must be > 0, got sigma_v={sigma_v!r}")
-            s = s * v * v
+        v = to_mpf(sigma_v, "sigma_v")
+        if not v > 0:
+            raise ValueError(f"sigma_v must be > 0, got sigma_v={sigma_v!r}")
+        s = w * w * v * v / 2
         r = s / (1 + s)
         value = 9 * mpmath.pi**2 / (2 * r * r)
     return float(value) if dps is None else round_mpf(value, digits)

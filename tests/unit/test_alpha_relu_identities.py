@@ -154,13 +154,13 @@ def test_normalized_kernel_endpoints():
 def test_numpy_path_matches_mpmath(alpha):
     # 1e-12 relative (float64 kernel accuracy 1e-13 plus one division)
     c = np.array([-1.0, -0.97, -0.5, 0.0, 0.2, 0.6, 0.9, 0.999, 1.0])
-    fast = ar.normalized_kernel(alpha, c)
+    fast = np.asarray(ar.normalized_kernel(alpha, c))
     for ci, fi in zip(c, fast, strict=True):
         ref = float(ar.normalized_kernel(alpha, float(ci), dps=30))
         assert abs(fi - ref) <= 1e-12 * abs(ref) + 1e-300
     if alpha >= 0:
         inner = c[1:-1]
-        slope = ar.normalized_kernel_slope(alpha, inner)
+        slope = np.asarray(ar.normalized_kernel_slope(alpha, inner))
         for ci, si in zip(inner, slope, strict=True):
             ref = float(ar.normalized_kernel_slope(alpha, float(ci), dps=30))
             assert abs(si - ref) <= 1e-12 * abs(ref)
@@ -168,7 +168,7 @@ def test_numpy_path_matches_mpmath(alpha):
 
 def test_scalar_input_returns_float():
     assert isinstance(ar.normalized_kernel(0.5, 0.3), float)
-    assert ar.normalized_kernel(0.5, [0.3, 0.4]).shape == (2,)
+    assert np.shape(ar.normalized_kernel(0.5, [0.3, 0.4])) == (2,)
 
 
 def test_second_moment_coefficient():
@@ -298,9 +298,9 @@ def test_convergence_exponent_against_iterated_step_resnet():
     assert _rel(ar.cosine_convergence_exponent(0, dps=50), closed) < mpmath.mpf(10) ** -45
 
 
-@pytest.mark.parametrize("sigma_w,sigma_v", [(1.0, None), (1.5, 0.8)])
+@pytest.mark.parametrize("sigma_w,sigma_v", [(1.0, 1.0), (1.5, 0.8)])
 def test_relu_constant_against_iterated_recurrence(sigma_w, sigma_v):
-    """1 - e^l ~ C l^-2 for ReLU resnets: iterate eps = 1 - e exactly (sigma_b = 0).
+    """1 - e^l ~ C l^-2 for ReLU full resnets: iterate eps = 1 - e exactly (sigma_b = sigma_a = 0).
 
     eps^l = eps - r (J_1(1 - eps) - 1 + eps), J_1 in the CS09 closed form, computed in
     mpmath at 30 digits (no cancellation in 1 - e). l^2 eps^l = C (1 + O(log l / l));
@@ -308,7 +308,7 @@ def test_relu_constant_against_iterated_recurrence(sigma_w, sigma_v):
     relative.
     """
     constant = ar.relu_cosine_distance_constant(sigma_w, sigma_v=sigma_v)
-    s = sigma_w**2 / 2 * (1 if sigma_v is None else sigma_v**2)
+    s = sigma_w**2 * sigma_v**2 / 2
     with mpmath.workdps(30):
         r = mpmath.mpf(s) / (1 + s)
         eps = mpmath.mpf("0.5")
@@ -331,9 +331,11 @@ def test_rate_functions_reject_bad_input():
     with pytest.raises(ValueError, match="alpha"):
         ar.cosine_convergence_exponent(1.2)
     with pytest.raises(ValueError, match="sigma_w"):
-        ar.relu_cosine_distance_constant(0.0)
+        ar.relu_cosine_distance_constant(0.0, sigma_v=1.0)
     with pytest.raises(ValueError, match="sigma_v"):
         ar.relu_cosine_distance_constant(1.0, sigma_v=-1)
+    with pytest.raises(TypeError, match="sigma_v"):
+        ar.relu_cosine_distance_constant(1.0)  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="c"):
         ar.normalized_kernel(0.5, 1.5)
     with pytest.raises(ValueError, match="method"):
