@@ -51,6 +51,7 @@ def _claims_or_error() -> list[Any]:
 
 def _cmd_verify(args: argparse.Namespace) -> None:
     from ..claims import markdown_report, results_json, run_claims, select, summary, table
+    from ..claims.coverage import coverage, coverage_markdown, coverage_summary
 
     claims = select(_claims_or_error(), source=args.source, quick=args.quick)
     if not claims:
@@ -68,15 +69,31 @@ def _cmd_verify(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     results = run_claims(claims, jobs=args.jobs or default_jobs())
     seconds = time.perf_counter() - start
+    # the seed coverage needs every claim: only a full run reports it
+    rows = coverage(results) if args.source is None and not args.quick else None
+    payload = results_json(results, seconds)
+    if rows is not None:
+        payload["coverage"] = {
+            "summary": coverage_summary(rows),
+            "statements": [
+                {"key": r.statement.key, "outcome": r.outcome, "claims": list(r.statement.claims)}
+                for r in rows
+            ],
+        }
     if args.json == "-":
-        print(json.dumps(results_json(results, seconds), indent=2))
+        print(json.dumps(payload, indent=2))
     else:
         print(table(results))
         print(summary(results, seconds))
+        if rows is not None:
+            print(coverage_summary(rows))
         if args.json:
-            atomic_write_text(args.json, json.dumps(results_json(results, seconds), indent=2) + "\n")
+            atomic_write_text(args.json, json.dumps(payload, indent=2) + "\n")
     if args.markdown:
-        atomic_write_text(args.markdown, markdown_report(results, seconds))
+        text = markdown_report(results, seconds)
+        if rows is not None:
+            text += "\n" + coverage_markdown(rows)
+        atomic_write_text(args.markdown, text)
     if args.report:
         from ..claims.latex import report
 
