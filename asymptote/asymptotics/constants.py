@@ -72,7 +72,10 @@ class ActivationClass:
     ``tail_pos``/``tail_neg``: :math:`a_\pm` or :math:`L_\pm`. ``limit``: :math:`L_+` of an
     odd bounded activation (the tanh-like limit). Periodic: ``m1``, ``v1``, ``d1`` are the
     period averages of :math:`\phi, \phi^2, \phi'^2`. ``values`` maps the parameter symbols to
-    the bound values (``subs``).
+    the bound values (``subs``). ``tail_approach``: for bounded tails that are not exact, the
+    order :math:`a` with :math:`|\phi_\infty - \phi(x)| \approx x^{-a}` at the slower side
+    (``oo``: faster than every power, e.g. tanh; ``None``: SymPy cannot tell), which sets the
+    order of the corrections of the transforms (see :func:`correction_order`).
     """
 
     kind: str
@@ -90,6 +93,7 @@ class ActivationClass:
     value_at_zero: sympy.Expr | None = None
     slope_at_zero: sympy.Expr | None = None
     period: sympy.Expr | None = None
+    tail_approach: sympy.Expr | None = None
     reason: str = ""
     values: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
 
@@ -150,6 +154,42 @@ def _side(phi: sympy.Expr, sign: int, beyond: int = 0) -> Tail:
     if a is None or not a.is_finite or a == 0:
         return Tail("none", sympy.nan, sympy.nan)
     return Tail("power", sympy.simplify(k), sympy.simplify(a))
+
+
+def _approach_order(phi: sympy.Expr, sign: int, beyond: int, limit: sympy.Expr) -> sympy.Expr | None:
+    r"""Order :math:`a` of the approach :math:`\phi(\pm x) \to L_\pm`: the limit of
+    :math:`-x r'(x)/r(x)` for :math:`r = L_\pm - \phi(\pm x)` (``oo``: faster than every power,
+    also when :math:`r \equiv 0` past the last kink; ``None``: undecided)."""
+    f = sympy.piecewise_fold(phi.subs(X, sign * (beyond + _XP)))
+    f = f.subs(_XP, _XP - beyond) if beyond != 0 else f
+    r = sympy.simplify(limit - f)
+    if r == 0:
+        return sympy.oo
+    a = _limit(sympy.simplify(-_XP * sympy.diff(r, _XP) / r))
+    if a is None or isinstance(a, sympy.AccumBounds) or a.is_extended_real is not True:
+        return None
+    return a if a.is_finite else sympy.oo
+
+
+def correction_order(cls: ActivationClass) -> tuple[sympy.Expr | None, bool]:
+    r"""Order :math:`\omega` of the corrections of :math:`\mathcal V\phi(q)` to its limit,
+    :math:`v_1 - \mathcal V\phi(q) \approx q^{-\omega}` (times :math:`\log q` when the flag is
+    true), for a bounded activation that is not exact.
+
+    With :math:`\phi_\infty^2 - \phi^2 \approx x^{-a}` the Gaussian average over
+    :math:`\sqrt q z` is :math:`q^{-1/2}\int(\phi_\infty^2 - \phi^2)dx/\sqrt{2\pi}` when the
+    integral converges (:math:`a > 1`), :math:`q^{-1/2}\log q` at :math:`a = 1` (softsign) and
+    :math:`q^{-a/2}` for :math:`a < 1` (the integral is cut at :math:`x \sim \sqrt q`).
+    ``(None, False)`` when the approach order is unknown.
+    """
+    a = cls.tail_approach
+    if a is None:
+        return None, False
+    if a == sympy.oo or a > 1:
+        return sympy.Rational(1, 2), False
+    if a == 1:
+        return sympy.Rational(1, 2), True
+    return a / 2, False
 
 
 def _line_integral(f: sympy.Expr, bound: dict[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
@@ -229,11 +269,13 @@ def classify(act: BoundActivation) -> ActivationClass:
             lp, ln = plus.coefficient, minus.coefficient
             K = _line_integral(dphi_b**2, {}) / sympy.sqrt(2 * sympy.pi)
             K = sympy.simplify(K)
+            orders = [_approach_order(phi_b, 1, beyond, lp), _approach_order(phi_b, -1, beyond, ln)]
+            approach = None if None in orders else sympy.Min(*orders)
             return ActivationClass(
                 "bounded", degree=sympy.Integer(0), v1=sympy.simplify((lp**2 + ln**2) / 2),
                 m1=sympy.simplify((lp + ln) / 2), d1=None, tail_pos=lp, tail_neg=ln,
                 limit=lp if act.parity == "odd" else None, slope_constant=K, bounded=True,
-                values=values, **common,
+                tail_approach=approach, values=values, **common,
             )
         ap = plus.coefficient if plus.degree == k else sympy.Integer(0)
         an = minus.coefficient if minus.degree == k else sympy.Integer(0)

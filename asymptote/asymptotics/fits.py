@@ -71,6 +71,7 @@ def fit(law: Law, trajectory: Trajectory) -> ExponentFit:
         sel = (layers >= max(lo, 3.0)) & np.isfinite(logy)
         ll = layers[sel]
         corr = [ll ** (-w) for w in sorted(set(law.corrections)) if w > 0]
+        corr += [ll ** (-w) * np.log(ll) for w in sorted(set(getattr(law, "log_corrections", ())))]
         coef = _lstsq([np.log(ll), np.ones_like(ll), *corr, np.log(ll) / ll], logy[sel])
         fits.append(float(-coef[0] if law.law == "fixed_point_power" else coef[0]))
     exact_v = law.value(dps=20)

@@ -88,7 +88,7 @@ from ..activations import BoundActivation, as_activation
 from ..recurrences import recurrence
 from ..recurrences.symbols import Vdphi, Vphi, p, q, sigma
 from ..transforms import transform
-from .constants import ActivationClass, classify
+from .constants import ActivationClass, classify, correction_order
 from .kernels import fixed_point_gap, tail_kernel
 
 __all__ = ["Law", "LAW_KINDS", "leading_laws"]
@@ -124,7 +124,9 @@ class Law:
     ``log_power``: the power of a :math:`\log l` factor (:math:`y \sim l^{a}(\log l)^{b}`).
     ``limit``: :math:`y_*` of fixed-point laws. ``coefficient``: leading coefficient where
     derived. ``corrections``: exponents :math:`\omega` of the relative next-order terms
-    :math:`l^{-\omega}` used by the exponent fits. ``zero``: the quantity is identically 0;
+    :math:`l^{-\omega}` used by the exponent fits; ``log_corrections``: those that carry a
+    :math:`\log l` factor, :math:`l^{-\omega}\log l` (an activation approaching its limits like
+    :math:`1/|x|`, e.g. softsign). ``zero``: the quantity is identically 0;
     ``unknown``/``divergent``: ``note`` says why.
     """
 
@@ -134,6 +136,7 @@ class Law:
     limit: sympy.Expr | None = None
     coefficient: sympy.Expr | None = None
     corrections: tuple[float, ...] = ()
+    log_corrections: tuple[float, ...] = ()
     note: str = ""
     derivation: tuple[str, ...] = ()
     numbers: dict[sympy.Symbol, Any] = field(default_factory=dict)
@@ -556,13 +559,23 @@ def _linear_growth(b: _Builder, arch: str, act: BoundActivation, cls: Activation
     v1: Any = cls.v1
     P = sv**2 * v1 + sa**2
     rho = sv**2 * v1 / P
+    # order of the corrections v1 - V phi(q) ~ q^-w (log q): set by how fast phi reaches its
+    # limits (tanh: w = 1/2; softsign, like 1/|x|: q^-1/2 log q); unknown order: none claimed
+    w_c, log_c = (sympy.Rational(1, 2), False)
+    if cls.kind == "bounded" and not cls.exact:
+        w_c, log_c = correction_order(cls)
+    w_f = 0.5 if w_c is None else float(w_c)
+    corr_p: tuple[float, ...] = () if w_c is None else (w_f, 1.0)
+    logs: tuple[float, ...] = (w_f,) if log_c else ()
+    approach_note = "" if w_c is not None else (
+        "SymPy cannot tell how fast phi approaches its limits: the corrections are not derived")
     b.put(quantity="p", law="power", exponent=sympy.Integer(1), coefficient=P,
-          corrections=(0.5, 1.0), derivation=(
+          corrections=corr_p, log_corrections=logs, note=approach_note, derivation=(
               r"\mathcal{V}\phi(q) \to v_1 \text{ as } q \to \infty",
               rf"p^l - p^{{l-1}} \to {sympy.latex(P)} \Rightarrow p^l \sim {sympy.latex(P)}\, l",
           ))
     b.put(quantity="q", law="power", exponent=sympy.Integer(1), coefficient=sw**2 * P,
-          corrections=(0.5, 1.0))
+          corrections=corr_p, log_corrections=logs, note=approach_note)
     if cls.kind == "periodic":
         m1: Any = cls.m1
         Jinf = sympy.simplify(m1**2 / v1)
@@ -581,7 +594,7 @@ def _linear_growth(b: _Builder, arch: str, act: BoundActivation, cls: Activation
         _parameter_laws(b, arch, chi, gp, _Growth(), _Growth())
         return b.laws
     fp = _fixed_point(b, act, cls, rho, dps)
-    omega = sympy.Integer(1) if cls.exact else sympy.Rational(1, 2)
+    omega = sympy.Integer(1) if cls.exact else w_c
     lp: Any = cls.tail_pos
     ln: Any = cls.tail_neg
     w = sympy.simplify((lp - ln) ** 2 / ((lp + ln) ** 2 + (lp - ln) ** 2))
@@ -591,6 +604,9 @@ def _linear_growth(b: _Builder, arch: str, act: BoundActivation, cls: Activation
     if fp is None:
         b.put(quantity="e", law="unknown", note="constant tail: J = 1 has no fixed point below 1")
         b.put(quantity="s", law="unknown", note="constant tail")
+    elif omega is None:
+        b.put(quantity="e", law="unknown", note=approach_note)
+        b.put(quantity="s", law="unknown", note=approach_note)
     else:
         mu = 1 - rho * (w * 2 / sympy.pi if centred else JD_STAR)
         mu_v = float(sympy.N(mu.subs(b.numbers)))
@@ -602,19 +618,19 @@ def _linear_growth(b: _Builder, arch: str, act: BoundActivation, cls: Activation
         else:
             b.put(quantity="e", law="fixed_point_power", exponent=sympy.simplify(mu),
                   limit=sympy.Integer(0) if centred else E_STAR,
-                  corrections=(float(omega), mu_v, 2 * mu_v, 1.0),
+                  corrections=(float(omega), mu_v, 2 * mu_v, 1.0), log_corrections=logs,
                   derivation=(r"\mathcal{W}\phi(q, cq) \to v_1 J(c)",
                               rf"l\,\frac{{de}}{{dl}} = {sympy.latex(rho)} J(e) + 1 - "
                               rf"{sympy.latex(rho)} - e"),
                   note="e_* solves rho J(e) + 1 - rho = e (solved in 1 - e)")
         b.put(quantity="s", law="power", exponent=sympy.Integer(1), coefficient=2 * P * GAP_STAR,
-              corrections=(0.5, mu_v, 2 * mu_v, 1.0))
+              corrections=(w_f, mu_v, 2 * mu_v, 1.0), log_corrections=logs)
     if act.undefined_reason("Vd") is not None or cls.slope_constant == sympy.oo:
         return _all_divergent(b, str(act.undefined_reason("Vd") or "phi jumps: E[phi'^2] = oo"))
     K: Any = cls.slope_constant
     C = sympy.simplify(2 * sv**2 * sw * K / sympy.sqrt(P))
-    chi = Law(quantity="chi", law="stretched_exponential", exponent=C, corrections=(0.5, 1.0),
-              numbers=b.numbers, derivation=(
+    chi = Law(quantity="chi", law="stretched_exponential", exponent=C, corrections=(w_f, 1.0),
+              log_corrections=logs, numbers=b.numbers, derivation=(
                   r"\mathcal{V}\phi'(q) \sim K q^{-1/2},\ K = \int\phi'^2/\sqrt{2\pi}",
                   rf"\log\frac{{\chi^0}}{{\chi^l}} \approx \sum_k \sigma_v^2\sigma_w^2 K "
                   rf"(\sigma_w^2 P k)^{{-1/2}} \sim {sympy.latex(C)}\sqrt{{l}}"))

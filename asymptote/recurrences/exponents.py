@@ -55,6 +55,7 @@ def _fit_once(law: Law, ll: NDArray[np.float64], logy: NDArray[np.float64]) -> f
     lnl = np.log(ll)
     ones = np.ones_like(ll)
     corr = [ll ** (-w) for w in sorted(set(law.corrections)) if w > 0]
+    corr += [ll ** (-w) * np.log(ll) for w in sorted(set(getattr(law, "log_corrections", ())))]
     if law.law in ("power", "fixed_point_power", "constant"):
         cols = [lnl, ones, *corr, np.log(ll) / ll]
         coef = _lstsq(cols, logy)
