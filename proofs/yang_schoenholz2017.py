@@ -854,7 +854,7 @@ _add(
     statement="At rho = 0 the tanh full resnet's cosine distance tends to e* = 0 (chaotic).",
     expected=Expected(sympy.Integer(0), "YS17 Sec. 5.1"),
     check=SymbolicIdentity(_rho_zero("limit")),
-    tolerance_why="exact symbolic value",
+    tolerance_why="exact: at rho = 0 the centred sign kernel has J(0) = 0, so e* = 0",
 )
 
 _RHO_LARGE = "10000"
