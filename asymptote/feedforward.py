@@ -47,7 +47,7 @@ from ._validate import standard_deviation
 from .activations import BoundActivation, as_activation
 from .backend import FLOAT64, Backend, backend
 from .errors import ConvergenceError
-from .numeric.roots import refine_root_mp
+from .numeric.roots import newton_root_mp
 from .recurrences.architecture import slope
 from .recurrences.bind import Evaluator, evaluator
 from .recurrences.catalog import recurrence
@@ -422,15 +422,21 @@ def fixed_point_length(
         if guess == 0.0:
             return mpmath.mpf(0)
 
-        def g(q: Any) -> Any:
-            return _length(b, act, sw, sb, q) - q
+        def g(q: Any, digits: int) -> Any:
+            return _length(backend(digits), act, sw, sb, q) - q
+
+        def g_slope(q: Any, digits: int) -> Any:
+            # derived slope of L(q) - q: chi_q - 1 [SGGS17, eq. (5)]
+            return _chi_q(backend(digits), act, sw, q) - 1
 
         guess_mp = mpmath.mpf(guess)
-        root = refine_root_mp(
+        root = newton_root_mp(
             g,
+            g_slope,
             guess_mp,
+            digits=dps,
             tol=guess_mp * mpmath.mpf(10) ** (-(dps + 3)),
-            first_step=guess_mp * mpmath.mpf("1e-10"),
+            scale=guess_mp,
             lower=mpmath.mpf(0),
             what="fixed point q*",
         )
@@ -454,6 +460,26 @@ def _fixed_point_correlation_np(
     def correlation(c: np.ndarray) -> np.ndarray:
         return _correlation(FLOAT64, act, s, b, qq, c)  # type: ignore[no-any-return]
 
+    # Newton from c = 0 first: C(c) = [sigma_w^2 sum_k a_k^2 c^k + sigma_b^2]/q (Mehler's
+    # series, DLMF 18.18.28, a_k the normalized Hermite coefficients of phi(sqrt(q) z)) has
+    # nonnegative Taylor coefficients, so h(c) = C(c) - c is convex on [0, 1] with h(0) >= 0
+    # and Newton's iterates rise monotonically to the smallest root, the stable c*.
+    c = np.zeros(idx.shape)
+    for _ in range(40):
+        h = correlation(c) - c
+        dh = _chi_c(FLOAT64, act, s, qq, c) - 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c_new = np.clip(c - h / dh, 0.0, 1.0 - 1e-15)
+        # quadratic convergence: a step below 1e-13 leaves only float64 rounding
+        done = np.all(np.abs(c_new - c) <= 1e-13)
+        c = c_new
+        if done:
+            break
+    if np.all(np.abs(correlation(c) - c) <= 1e-12) and np.all(c < 1.0 - 1e-12):
+        flat = c_star.ravel()
+        flat[idx] = c
+        return flat.reshape(np.shape(q))
+    # otherwise: plain iteration towards the stable c* (linear, ratio chi_c < 1), then Newton
     c = np.zeros(idx.shape)
     for _ in range(40):
         c = correlation(c)
@@ -661,14 +687,23 @@ def mean_field(
                 )
             )
 
-            def h(c: Any) -> Any:
+            # Every evaluation at the full precision: the 2-D transforms at one q share
+            # their expensive part (the Hermite coefficients of phi and phi' at q*, cached
+            # by gauss_mehler), which lower rungs would recompute.
+            def h(c: Any, digits: int) -> Any:
                 return _correlation(b, act, sw, sb, q, c) - c
 
-            c_star = refine_root_mp(
+            def h_slope(c: Any, digits: int) -> Any:
+                # derived slope of C(c) - c: chi_c - 1 [SGGS17, eq. (9)]
+                return _chi_c(b, act, sw, q, c) - 1
+
+            c_star = newton_root_mp(
                 h,
+                h_slope,
                 mpmath.mpf(guess),
+                digits=dps,
                 tol=mpmath.mpf(10) ** (-(dps + 3)),
-                first_step=mpmath.mpf("1e-10"),
+                scale=mpmath.mpf(1),
                 lower=mpmath.mpf(-1),
                 upper=mpmath.mpf(1) - mpmath.mpf(10) ** (-(dps + 2)),
                 what="fixed point c*",
@@ -812,14 +847,18 @@ def critical_point(
             )
             sb2 = sb**2
 
-            def excess(q: Any) -> Any:
-                return _excess(b, act, q) - sb2
+            def excess(q: Any, digits: int) -> Any:
+                return _excess(backend(digits), act, q) - sb2
 
-            q = refine_root_mp(
+            # the slope of the excess is no Gaussian transform (d Gphi/dq is not derived):
+            # secant slopes from the iterates
+            q = newton_root_mp(
                 excess,
+                None,
                 guess,
+                digits=dps,
                 tol=guess * mpmath.mpf(10) ** (-(dps + 3)),
-                first_step=guess * mpmath.mpf("1e-10"),
+                scale=guess,
                 lower=mpmath.mpf(0),
                 what="critical q*",
             )
