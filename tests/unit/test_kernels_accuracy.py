@@ -3,11 +3,11 @@ the mpmath recursion at 40 digits (``nngp_ntk(..., dps=40)``), and the compiled 
 pairs against the registered closed forms.
 
 Tolerances. The compiled engine carries the gaps sqrt(q1 q2) -+ lambda without cancellation
-and the diagonal, sigma_w^2 and the NTK in double-double, so the arc-cosine family keeps
-float64 accuracy near c = 1 (measured: <= 3e-15 at depth 1000); 1e-14 is the issue's bound.
-erf and sin form the gap after the nonlinearity by subtraction (an ulp of sqrt(q1 q2)),
-which their analytic kernels do not amplify in the ordered phase used here (measured
-<= 2e-14 at depth 30); they are held to 1e-13.
+and the diagonal, sigma_w^2 and the NTK in double-double, so the arc-cosine family and erf
+keep float64 accuracy near c = 1 (measured: <= 3e-15 at depth 1000 for ReLU; erf <= 4e-15,
+also in the chaotic phase at depth 100); 1e-14 is the issue's bound. sin forms the gap after
+the nonlinearity by subtraction (an ulp of sqrt(q1 q2)), which its analytic kernel does not
+amplify in the ordered phase used here (measured <= 2e-14 at depth 30); it is held to 1e-13.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from asymptote.activations._checks import sample_params
 from asymptote.kernels import compiled_pair as fused_family
 from asymptote.kernels import nngp_ntk
 from asymptote.numeric.double_double import dd_add, dd_mul, dd_sqrt, two_prod, two_sum
-from asymptote.numeric.kernel_engine import ARCCOS1, pair_transform
+from asymptote.numeric.kernel_engine import ARCCOS1, ERF, asin_small, pair_transform
 from asymptote.transforms import transform
 
 
@@ -76,6 +76,20 @@ def _max_rel_error(fast, ref):
     return worst
 
 
+def _max_scaled_error(fast, ref, floor=1e-2):
+    """Max error relative to max(|K_ij|, floor sqrt(K_ii K_jj)): where W = l^2 lambda + m^2
+    S kappa of a leaky ReLU (or the NTK) crosses zero, an ulp of its terms is a large
+    relative error of the sum in any float64 evaluation; the floor measures it on the scale
+    of the terms there."""
+    worst = 0.0
+    with mpmath.workdps(40):
+        for i in range(fast.shape[0]):
+            for j in range(fast.shape[1]):
+                scale = max(abs(ref[i, j]), floor * mpmath.sqrt(abs(ref[i, i] * ref[j, j])))
+                worst = max(worst, float(abs(mpmath.mpf(float(fast[i, j])) - ref[i, j]) / scale))
+    return worst
+
+
 def _admissible(act):
     return all(act.undefined_reason(k) is None for k in ("W", "Wd", "V", "Vd"))
 
@@ -95,7 +109,7 @@ def test_off_diagonal_near_c_one_matches_mpmath(name, params):
     sw, sb, depth = (1.5, 0.1, 10) if family.code == ARCCOS1 else (1.2, 0.1, 20)
     fast = nngp_ntk(act, sw, sb, x, depth=depth)
     ref = nngp_ntk(act, sw, sb, x, depth=depth, dps=40)
-    tol = 1e-14 if family.code == ARCCOS1 else 1e-13
+    tol = 1e-14 if family.code in (ARCCOS1, ERF) else 1e-13
     assert _max_rel_error(fast.nngp, ref.nngp) <= tol
     assert _max_rel_error(fast.ntk, ref.ntk) <= tol
 
@@ -172,8 +186,9 @@ def test_compiled_transform_pair_is_the_registered_closed_form(name, params):
             ref = max(abs(wdm), vd if family.code == ARCCOS1 else 0)
             assert abs(wd - wdm) <= 4e-16 * cond * ref
             if family.code == ARCCOS1:  # cancellation-free gaps: relative accuracy
-                assert abs(gw - (root - wm)) <= 1e-15 * abs(root - wm) + 1e-300
-                assert abs(hw - (root + wm)) <= 1e-15 * abs(root + wm) + 1e-300
+                floor = 1e-35 * root  # the 40-digit reference's own rounding (gap 0)
+                assert abs(gw - (root - wm)) <= 1e-15 * abs(root - wm) + floor
+                assert abs(hw - (root + wm)) <= 1e-15 * abs(root + wm) + floor
             else:  # formed by subtraction: an ulp of sqrt(V1 V2)
                 assert abs(gw - max(root - wm, 0)) <= 4e-16 * scale
                 assert abs(hw - max(root + wm, 0)) <= 4e-16 * scale
@@ -195,3 +210,122 @@ def test_double_double_helpers_are_exact_or_106_bit():
     with mpmath.workdps(50):
         hi, lo = dd_sqrt(2.0, 0.0)
         assert abs(mpmath.mpf(hi) + mpmath.mpf(lo) - mpmath.sqrt(2)) < mpmath.mpf(2) ** -104
+
+
+def _threshold_inputs():
+    """Rows whose pairs put the first nonlinearity (sigma_w = 1, sigma_b = 0, so q = |x|^2/2
+    and c = the inputs' cosine) on both sides of each branch threshold of the compiled
+    pairs, 1e-12 apart: |c| = 1/2 (arc-cosine: series angle vs pi/2 - arcsin|c|), |c| =
+    cos(1/2) (series G(t) vs r - t|lambda|), and, at q = 1, |c| = 3/4 (erf: arcsin b at
+    b = 2qc/(1 + 2q) = 1/2) and the c where the erf angle's sine 2gh/(S sqrt D + |lambda|
+    sqrt D0) is 1/2; further parallel rows whose erf angles arcsin(2q/(1 + 2q)) differ by
+    pi/6 -+ 1e-12 (the mismatch branch)."""
+    c_angle = float(mpmath.findroot(lambda c: 2 * (1 - c * c) / (mpmath.sqrt(9 - 4 * c * c)
+                                    + c * mpmath.sqrt(5)) - mpmath.mpf(1) / 2, 0.7))  # fmt: skip
+    targets = [0.5, math.cos(0.5), 0.75, c_angle]
+    rows = [[math.sqrt(2.0), 0.0]]
+    for c in targets:
+        for sign in (1.0, -1.0):
+            for eps in (-1e-12, 1e-12):
+                cc = sign * c * (1 + eps)
+                rows.append([math.sqrt(2.0) * cc, math.sqrt(2.0) * math.sqrt(1 - cc * cc)])
+    # erf angle of q = 1/2 is pi/6; q = sin(pi/3) / (2 (1 - sin(pi/3))) gives pi/3
+    q_far = math.sin(math.pi / 3) / (2 * (1 - math.sin(math.pi / 3)))
+    rows.append([1.0, 0.0])
+    for eps in (-1e-12, 1e-12):
+        rows.append([math.sqrt(2 * q_far * (1 + eps)), 0.0])
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("name,params", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("depth", [1, 4])
+def test_pairs_straddling_branch_thresholds_match_mpmath(name, params, depth):
+    """Every pair of rows straddling the engine's branch thresholds against the mpmath
+    recursion at 40 digits: the branches agree to 1e-14 relative (measured <= 2e-15; for
+    the entries of leaky ReLUs near their zero crossing see :func:`_max_scaled_error`)."""
+    act = _bound(name, params)
+    family = fused_family(act)
+    if family is None or not _admissible(act):
+        pytest.skip(f"{act!r} has no compiled transform pair")
+    x = _threshold_inputs()
+    fast = nngp_ntk(act, 1.0, 0.0, x, depth=depth)
+    ref = nngp_ntk(act, 1.0, 0.0, x, depth=depth, dps=40)
+    tol = 1e-14 if family.code in (ARCCOS1, ERF) else 1e-13
+    assert _max_scaled_error(fast.nngp, ref.nngp) <= tol
+    assert _max_scaled_error(fast.ntk, ref.ntk) <= tol
+
+
+def test_chaotic_erf_near_parallel_pairs_depth_100():
+    """erf at sigma_w = 1.8 (chaotic, chi_1 ~ 1.4): the gap 1 - c of near-parallel pairs
+    grows ~1e15-fold over 100 layers, so every relative error of the gap reaches the
+    result. With the mismatch and angle terms formed without cancellation, the input gap
+    from x_i - x_j and p_i - p_j carried per pair, all entries stay within 1e-14 of the
+    mpmath recursion (measured 6e-15; before: 1e-1 for equal inputs, 1e-10 for inputs
+    1e-7 apart). The problem's own condition number: sigma_w * (1 + 1e-16) moves the pair
+    1e-7 apart by 2e-15."""
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=16)
+    x = np.array(
+        [
+            x0,
+            x0,
+            x0 + 1e-7 * rng.normal(size=16),
+            x0 * (1 + 2.0**-30),
+            x0 + 1e-4 * rng.normal(size=16),
+            -x0 + 1e-6 * rng.normal(size=16),
+        ]
+    )
+    fast = nngp_ntk("erf", 1.8, 0.1, x, depth=100)
+    ref = nngp_ntk("erf", 1.8, 0.1, x, depth=100, dps=40)
+    assert _max_rel_error(fast.nngp, ref.nngp) <= 1e-14
+    assert _max_rel_error(fast.ntk, ref.ntk) <= 1e-14
+
+
+def _exact_square_pairs():
+    """(q1, q2): squares of floats with few bits, so q1, q2 and S = sqrt(q1 q2) are exact;
+    relative differences from 0 to 6e-2 (erf's mismatch term from 0 to 5e-5 of V)."""
+    r1 = 1.25
+    return [
+        (r1 * r1, (r1 + d) ** 2) for d in (0.0, 2.0**-25, 2.0**-22, 2.0**-16, 2.0**-10, 2.0**-4)
+    ]
+
+
+@pytest.mark.parametrize("name,params", CASES, ids=[c[0] for c in CASES])
+def test_compiled_gaps_relative_accuracy_near_equal_variances(name, params):
+    """The gap sqrt(V1 V2) -+ W that cancels, relative to itself, against 60 digits for
+    nearly equal variances and gaps from 0 to S/10 (both signs of lambda). Arc-cosine: V is
+    linear in q, the gap is a sum of nonnegative terms (1e-15). erf: mismatch (2/pi)(sqrt(
+    theta_1 theta_2) - theta_m) + angle, each from sines of angle differences written
+    without cancellation; the mismatch subtracts (theta_1 - theta_2)^2/(sqrt theta_1 + sqrt
+    theta_2)^2 from half of theta_1 + theta_2 - 2 theta_m, a loss of theta_m/(theta_m - m
+    sqrt(1 - m^2)) ~ 2 here: 4e-15 (measured 1.1e-15). sin subtracts: skipped."""
+    act = _bound(name, params)
+    family = fused_family(act)
+    if family is None or not _admissible(act) or family.code not in (ARCCOS1, ERF):
+        pytest.skip(f"{act!r}: no compiled pair with cancellation-free gaps")
+    for q1, q2 in _exact_square_pairs():
+        s = math.sqrt(q1 * q2)
+        assert s * s == q1 * q2
+        for rel in (0.0, 1e-30, 1e-20, 1e-12, 1e-6, 0.1):
+            for negative in (False, True):
+                w, gw, hw, _ = pair_transform(family, q1, q2, rel * s, negative=negative)
+                with mpmath.workdps(60):
+                    q12 = mpmath.mpf(s) - mpmath.mpf(rel * s)
+                    if negative:
+                        q12 = -q12
+                    wm = transform("W", act, q1, q2, q12, dps=60)
+                    root = mpmath.sqrt(
+                        transform("V", act, q1, dps=60) * transform("V", act, q2, dps=60)
+                    )
+                    small, ref = (hw, root + wm) if negative else (gw, root - wm)
+                    # + the 60-digit reference's own rounding where the gap is 0
+                    assert abs(small - ref) <= 4e-15 * abs(ref) + 1e-50 * root, (q1, q2, rel)
+
+
+def test_arcsine_series_against_mpmath():
+    """asin_small on [0, 1/2]: within 1.5 ulp of arcsin (truncation below 1.2e-17)."""
+    with mpmath.workdps(40):
+        for z in np.linspace(0.0, 0.5, 2001)[1:]:
+            z = float(z)
+            ref = mpmath.asin(z)
+            assert abs(asin_small(z) - ref) <= 1.5 * 2.0**-53 * ref
