@@ -14,11 +14,21 @@ Three routes for the alpha-ReLU (alpha = 0.7) full resnet, same process, medians
 
 Reported: point-layers per second and the ratios; accuracy of 1 - e at the last layer against
 the mpmath path (30 digits) at a short depth.
+
+Tabulated path (issue 14, item 3): for each smooth non-homogeneous activation named by
+``--tabulated`` (default tanh, gelu, silu), the feedforward network on a grid of ``sigma_w``
+(``--tab-grid`` points, ``sigma_b = 0.3``) to ``--tab-depth`` layers through the compiled loop
+on tabulated transforms (table built before timing), point-layers/s by wall clock and by
+process CPU time (medians of ``repeats``), as ratios against the 1e7 target and against the
+quadrature path (``compiled=False``) timed in the same run on 4 points at a short depth, with
+the 1-minute load average (on a shared machine the wall rate is the CPU rate times the cores
+actually free).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -48,12 +58,73 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def median_times(fn, repeats: int) -> tuple[float, float]:
+    """Median wall-clock and median process-CPU seconds of ``fn``."""
+    walls, cpus = [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+TARGET = 1e7  # point-layers/s, issue 14 item 3
+
+
+def bench_tabulated(names: list[str], depth: int, grid: int, repeats: int) -> None:
+    from asymptote.recurrences.tables import transform_table
+
+    sw = np.linspace(0.5, 2.5, grid)
+    short = 20  # quadrature path depth (it is timed on few points: seconds per layer)
+    print(f"tabulated transforms, feedforward, grid {grid}, depth {depth}, sigma_b = 0.3")
+    for name in names:
+        act = activation(name)
+        t0 = time.perf_counter()
+        table = transform_table(act)
+        build = time.perf_counter() - t0
+        iterate("feedforward", act, sw[:2], 0.3, depth=10)  # compile
+        wall, cpu = median_times(
+            lambda act=act: iterate("feedforward", act, sw, 0.3, depth=depth, e0=0.3,
+                                    layers=[depth]),
+            repeats,
+        )
+
+        few = sw[:: max(1, grid // 4)][:4]
+        wall_q, cpu_q = median_times(
+            lambda act=act, few=few: iterate("feedforward", act, few, 0.3, depth=short, e0=0.3,
+                                             compiled=False),
+            repeats,
+        )
+        load = os.getloadavg()[0]  # other processes share the cores: report with the rates
+        rate, rate_cpu = grid * depth / wall, grid * depth / cpu
+        rate_q, rate_q_cpu = few.size * short / wall_q, few.size * short / cpu_q
+        err = table.interpolation_error
+        print(f"  {name:>8}: table {build:6.1f} s (H err {err['H']:.1e}, V err "
+              f"{err['V']:.1e}, Mehler {table.mehler_error:.1e}); {rate:9.3g} pt-layers/s wall "
+              f"({rate / TARGET:5.2f} x target), {rate_cpu:9.3g} per CPU-s "
+              f"({rate_cpu / TARGET:5.2f} x target); quadrature path {rate_q:9.3g} wall, "
+              f"{rate_q_cpu:9.3g} per CPU-s: ratio {rate / rate_q:8.3g} (wall), "
+              f"{rate_cpu / rate_q_cpu:8.3g} (CPU); load average {load:.2f} on "
+              f"{os.cpu_count()} cores")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--depth", type=int, default=20000)
     ap.add_argument("--grid", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--tabulated", default="tanh,gelu,silu",
+                    help="comma-separated smooth activations ('' to skip)")
+    ap.add_argument("--tab-depth", type=int, default=20000)
+    ap.add_argument("--tab-grid", type=int, default=200)
+    ap.add_argument("--only-tabulated", action="store_true")
     args = ap.parse_args()
+    if args.tabulated:
+        bench_tabulated([n for n in args.tabulated.split(",") if n], args.tab_depth,
+                        args.tab_grid, args.repeats)
+    if args.only_tabulated:
+        return
     act = activation("alpha_relu", alpha="0.7")
     sw = np.linspace(0.5, 2.0, args.grid)
     kw = {"sigma_v": 1.0, "sigma_a": 0.0}

@@ -136,12 +136,24 @@ if _NUMBA:
 def _step_function(arch: str) -> tuple[int, Any]:
     """The scaled increments of ``arch`` lambdified (SymPy, ``math`` module) and jitted."""
     names, exprs = scaled_expressions(arch)
+    return len(names), _jitted_step(exprs)
+
+
+@cache
+def _core_step_function(arch: str) -> Any:
+    """The first four scaled increments of ``arch`` (``Delta_p, Delta_m, Delta_g, log D``),
+    jitted: what every layer needs; the log parameter multipliers (:func:`_step_function`)
+    are only needed at recorded layers."""
+    return _jitted_step(scaled_expressions(arch)[1][:4])
+
+
+def _jitted_step(exprs: list[sympy.Expr]) -> Any:
     # a float zero argument keeps every entry a float (a literal 0 would make the tuple
     # heterogeneous, which numba cannot index with a loop variable)
     zero = sympy.Symbol("float_zero")
     args = [*STEP_ARGUMENTS, zero]
     step = sympy.lambdify(args, tuple(e + zero for e in exprs), modules="math")
-    return len(names), numba.njit(cache=False)(step)
+    return numba.njit(cache=False)(step)
 
 
 def compiled_kernel(arch: str) -> Callable[..., None]:

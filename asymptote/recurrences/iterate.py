@@ -83,7 +83,11 @@ class Trajectory:
     Arrays have shape ``(len(layers), *grid)``. ``log_p``, ``log_q``: logs of the lengths
     :math:`p^l, q^l`; ``mean_ratio``: :math:`m^l/\sqrt{p^l}`; ``one_minus_e``:
     :math:`1 - e^l`; ``log_chi``: :math:`\log(\chi^0/\chi^l)`, the input-gradient ratio of a
-    depth-:math:`l` network; ``log_multipliers[theta]``: :math:`\log(\chi_\theta^l/\chi^l)`.
+    depth-:math:`l` network; ``log_multipliers[theta]``: :math:`\log(\chi_\theta^l/\chi^l)`;
+    ``table_error``: the build-time error bounds of tabulated transforms, when used;
+    ``route``: which loop computed it (``"numpy"``: the quadrature / closed-form path,
+    ``"compiled"``: the numba kernel of homogeneous activations, ``"tabulated"``: the numba
+    loop on tabulated transforms, :mod:`asymptote.recurrences.tabulated`).
     """
 
     architecture: str
@@ -95,6 +99,12 @@ class Trajectory:
     one_minus_e: FloatArray
     log_chi: FloatArray
     log_multipliers: dict[str, FloatArray] = field(default_factory=dict)
+    #: the measured relative error bounds of the tabulated transforms used (by name, see
+    #: :attr:`asymptote.recurrences.tables.TransformTable.errors`); ``None`` when the
+    #: transforms were not tabulated (closed forms, gap tables, quadrature)
+    table_error: dict[str, float] | None = None
+    #: the loop that computed the trajectory: ``"numpy"``, ``"compiled"`` or ``"tabulated"``
+    route: str = "numpy"
 
     @property
     def e(self) -> FloatArray:
@@ -202,15 +212,17 @@ class _GenericTransforms:
         gap = v - np.asarray(transform("W", act, qv, qv, lam_v), dtype=float)
         small = delta < 1e-4
         if np.any(small):  # Price: V - W = int_lambda^q Wd(q, t) dt, 4-point Gauss-Legendre
+            # the interval length q - lambda = q delta is taken as q * delta, not by difference
             nodes, weights = np.polynomial.legendre.leggauss(4)
-            qs, ls = np.broadcast_arrays(qv, lam_v)
-            qs, ls = qs[small], ls[small]
+            qs, ds = np.broadcast_arrays(qv, delta)
+            qs, ds = qs[small], ds[small]
+            width = qs * ds
             acc = np.zeros_like(qs)
             for x, wt in zip(nodes, weights, strict=True):
-                t = 0.5 * (qs + ls) + 0.5 * (qs - ls) * x
+                t = qs - 0.5 * width * (1.0 - x)
                 acc += wt * np.asarray(transform("Wd", act, qs, qs, t), dtype=float)
-            gap = np.array(np.broadcast_to(gap, np.broadcast(qv, lam_v).shape), dtype=float)
-            gap[small] = 0.5 * (qs - ls) * acc
+            gap = np.array(np.broadcast_to(gap, np.broadcast(qv, delta).shape), dtype=float)
+            gap[small] = 0.5 * width * acc
         return np.log(qv), v / p_val, mh, np.maximum(gap, 0.0) / p_val, vd
 
 
@@ -461,6 +473,7 @@ def _iterate_compiled(
     return Trajectory(
         architecture=arch, activation=act, layers=rec_layers, log_p=log_p, log_q=log_q,
         mean_ratio=rr, one_minus_e=uu, log_chi=log_chi, log_multipliers=multipliers,
+        route="compiled",
     )
 
 

@@ -32,8 +32,17 @@ import pytest
 
 from asymptote import activation, iterate
 from asymptote.activations import list_activations
+from asymptote.recurrences import tables
+from asymptote.recurrences._increments import scaled_expressions
 from asymptote.recurrences.catalog import ARCHITECTURES
 from asymptote.recurrences.tables import Q_MAX, Q_MIN, supports_table, transform_table
+from asymptote.recurrences.tabulated import (
+    LEFT_ABOVE,
+    LEFT_BELOW,
+    LEFT_KAPPA,
+    TabulatedResult,
+    iterate_tabulated,
+)
 from asymptote.transforms import transform
 
 
@@ -97,17 +106,27 @@ def test_tabulated_trajectory_matches_quadrature_path(arch: str, name: str) -> N
     try:
         ref = iterate(arch, act, 0.9, 0.3, depth=depth, e0=e0, m0=0.1, compiled=False,
                       **_sigmas(arch))
-    except OverflowError:  # q passes the quadrature range, far outside the table: the
-        with pytest.raises(OverflowError):  # tabulated loop hands back to quadrature
-            iterate(arch, act, 0.9, 0.3, depth=depth, e0=e0, m0=0.1, **_sigmas(arch))
+    except OverflowError:  # q passes the quadrature range, far outside the table
+        route = _tabulated_run(arch, act, 0.9, 0.3, depth, e0, 0.1, _sigmas(arch))
+        if route.complete:  # the large-q path stays finite where quadrature cannot follow
+            fast = iterate(arch, act, 0.9, 0.3, depth=depth, e0=e0, m0=0.1, **_sigmas(arch))
+            assert fast.route == "tabulated" and np.all(np.isfinite(fast.log_p))
+        else:  # handed back: iterate raises like the quadrature path (fallback tests below)
+            assert np.all(route.left_reason[route.left_at > 0] > 0)
+        return
+    route = _tabulated_run(arch, act, 0.9, 0.3, depth, e0, 0.1, _sigmas(arch))
+    q_ref = np.exp(ref.log_q)
+    if not route.complete:  # handed back to quadrature (checked by the fallback tests below)
+        below = np.any(q_ref < Q_MIN, axis=0)
+        assert np.all(route.left_reason[below] == LEFT_BELOW)
+        assert np.all(np.isin(route.left_reason, (0, LEFT_BELOW, LEFT_ABOVE, LEFT_KAPPA)))
+        assert np.all(np.any((q_ref < Q_MIN) | (q_ref > Q_MAX), axis=0)[route.left_at > 0])
         return
     fast = iterate(arch, act, 0.9, 0.3, depth=depth, e0=e0, m0=0.1, **_sigmas(arch))
-    q_range = np.exp(ref.log_q)
-    if np.any((q_range < Q_MIN) | (q_range > Q_MAX)):  # leaves the table: handed back
-        np.testing.assert_array_equal(fast.log_p, ref.log_p)
-        np.testing.assert_array_equal(fast.one_minus_e, ref.one_minus_e)
-        return
-    err = table.interpolation_error
+    assert fast.route == "tabulated"
+    errors = fast.table_error or {}
+    # above the table the tail's measured errors apply (V, Vd, M, H by name)
+    err = {k: max(errors[k], errors.get(f"tail_{k}", 0.0)) for k in ("V", "Vd", "M", "H")}
     tol_p = 2 * depth * max(err["V"], err["M"], 1e-14) + 1e-13
     layer = np.arange(1, depth + 1)[:, None]
     # delta_k = sigma_w^2 u^{k-1} p^{k-1} / q^k at layer k (u^0 = 1 - e0, p^0 = 1)
@@ -162,12 +181,149 @@ def test_deep_ordered_gap_ratio_is_chi1(name: str) -> None:
     assert np.all(rel <= tol), float(np.max(rel / tol))
 
 
+def _tabulated_run(arch: str, act, sw: float, sb: float, depth: int, e0, m0: float,
+                   kw: dict[str, float], p0: float = 1.0) -> TabulatedResult:
+    """The raw tabulated loop on the inputs ``iterate`` would give it (route, left_at,
+    left_reason, tail_layers), without the quadrature run it hands back to."""
+    e0 = np.atleast_1d(np.asarray(e0, dtype=float))
+    n = e0.size
+    names = scaled_expressions(arch)[0]
+    sig = {"w": sw, "b": sb, "v": kw.get("sigma_v", 0.0), "a": kw.get("sigma_a", 0.0)}
+    flat = [np.full(n, math.log(p0)), np.full(n, m0 / math.sqrt(p0)), 1.0 - e0,
+            *(np.full(n, float(sig[k])) for k in ("w", "b", "v", "a"))]
+    return iterate_tabulated(arch, act, names, depth, np.array([depth]), flat)
+
+
+#: above the table: q = sigma_w^2 p^0 = 200 > Q_MAX, layers of each restart
+_TAIL_P0 = 200.0
+_TAIL_DEPTH = 12
+
+
 @pytest.mark.slow
-def test_leaving_the_table_falls_back_to_quadrature() -> None:
-    """tanh RRN: q ~ l passes Q_MAX; the result must equal the quadrature path's."""
-    depth = int(2 * Q_MAX / 0.9**2) if Q_MAX < 100 else 200
-    depth = min(depth, 200)
-    a = iterate("rrn", "tanh", 3.0, 0.0, depth=depth, layers=[depth], e0=0.5)
-    assert math.exp(a.log_q[-1]) > Q_MAX
-    b = iterate("rrn", "tanh", 3.0, 0.0, depth=depth, layers=[depth], e0=0.5, compiled=False)
-    np.testing.assert_array_equal(a.log_p, b.log_p)
+@pytest.mark.parametrize("name", ["tanh", "gelu"])  # one limit of each kind: sign, relu
+def test_large_q_path_matches_quadrature(name: str) -> None:
+    r"""Above the table (:math:`q \ge 200`, :math:`\kappa = \sqrt q\sin\theta \ge 9`) the
+    large-:math:`q` path (:class:`~asymptote.recurrences.tables.TailTransforms`) against the
+    quadrature path, RRN, ``12`` layers, :math:`e^0 \in \{0.5, -0.3\}`.
+
+    Bound: each layer adds at most the relative transform errors of both sides to
+    :math:`\log p` and :math:`1 - e` while the maps are at most neutral (slope
+    :math:`\le 1`): the tail's measured error (``tail_*`` of ``Trajectory.table_error``,
+    measured at build against the same quadratures, ~2e-15) plus the float64 quadrature's
+    own (``1e-13`` per layer, as in :mod:`tests.residual.test_laws_long_depth`; the gap's
+    subtraction :math:`\epsilon(\mathcal{V} + |\mathcal{W}|)/(\mathcal{V} - \mathcal{W})` is
+    ~1e-15 at these angles), twice for safety: :math:`2K(\epsilon_{\rm tail} + 10^{-13})`."""
+    act = activation(name)
+    e0 = np.array([0.5, -0.3])
+    run = _tabulated_run("rrn", act, 1.0, 0.0, _TAIL_DEPTH, e0, 0.0, {}, p0=_TAIL_P0)
+    assert run.complete and np.all(run.tail_layers == _TAIL_DEPTH)  # every layer on the tail
+    kw = dict(depth=_TAIL_DEPTH, p0=_TAIL_P0, e0=e0, layers=np.arange(1, _TAIL_DEPTH + 1))
+    fast = iterate("rrn", act, 1.0, 0.0, **kw)
+    ref = iterate("rrn", act, 1.0, 0.0, compiled=False, **kw)
+    assert fast.route == "tabulated" and ref.route == "numpy"
+    assert np.all(np.exp(ref.log_q) > Q_MAX)
+    errors = fast.table_error or {}
+    eps = max(errors[f"tail_{k}"] for k in ("V", "Vd", "M", "H"))
+    tol = 2 * np.arange(1, _TAIL_DEPTH + 1)[:, None] * (eps + 1e-13)
+    assert np.all(np.abs(fast.log_p - ref.log_p) <= tol * np.maximum(1, np.abs(ref.log_p)))
+    assert np.all(np.abs(fast.one_minus_e / ref.one_minus_e - 1) <= tol)
+    np.testing.assert_allclose(fast.log_chi, ref.log_chi, rtol=0, atol=float(tol[-1, 0]) * 10)
+
+
+def _assert_handed_back(arch: str, name: str, sw: float, e0, p0: float, reason: int) -> None:
+    act = activation(name)
+    run = _tabulated_run(arch, act, sw, 0.0, 4, e0, 0.0, {}, p0=p0)
+    assert not run.complete
+    assert run.left_at[0] == 1 and run.left_reason[0] == reason
+    kw = dict(depth=4, p0=p0, e0=e0, layers=[1, 2, 3, 4])
+    fast = iterate(arch, act, sw, 0.0, **kw)
+    assert fast.route == "numpy" and fast.table_error is None
+    ref = iterate(arch, act, sw, 0.0, compiled=False, **kw)
+    np.testing.assert_array_equal(fast.log_p, ref.log_p)
+    np.testing.assert_array_equal(fast.one_minus_e, ref.one_minus_e)
+
+
+@pytest.mark.slow
+def test_small_kappa_falls_back_to_quadrature() -> None:
+    r"""tanh RRN at :math:`q = 200` with :math:`1 - e^0 = 10^{-4}`: :math:`\kappa = \sqrt{200}
+    \sin\theta \approx 0.2 < \kappa_{\min}`, so the first layer leaves the tabulated loop
+    (``LEFT_KAPPA``) and the whole grid (with a point that could stay, ``e0 = 0.5``) is the
+    quadrature path's."""
+    kappa_min = transform_table(activation("tanh")).tail.kappa_min  # type: ignore[union-attr]
+    theta = 2 * math.asin(math.sqrt(0.5e-4))
+    assert math.sqrt(_TAIL_P0) * math.sin(theta) < kappa_min
+    _assert_handed_back("rrn", "tanh", 1.0, np.array([1 - 1e-4, 0.5]), _TAIL_P0, LEFT_KAPPA)
+
+
+@pytest.mark.slow
+def test_below_the_table_falls_back_to_quadrature() -> None:
+    """tanh feedforward with ``q = 0.005^2 < Q_MIN``: ``LEFT_BELOW`` at the first layer."""
+    assert 0.005**2 < Q_MIN
+    _assert_handed_back("feedforward", "tanh", 0.005, np.array([0.5]), 1.0, LEFT_BELOW)
+
+
+# ------------------------------------------------------------------------------ disk cache
+def _same_table(a: tables.TransformTable, b: tables.TransformTable) -> None:
+    for name in ("x_edges", "t_edges", "v_coef", "vd_coef", "m_coef", "h_coef"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert a.errors == b.errors
+    assert (a.tail is None) == (b.tail is None)
+    if a.tail is not None and b.tail is not None:
+        assert a.tail.arrays()[:5] == b.tail.arrays()[:5]
+        for x, y in zip(a.tail.arrays()[5:], b.tail.arrays()[5:], strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("ASYMPTOTE_CACHE_DIR", "off")
+    assert tables.cache_dir() is None
+    monkeypatch.setenv("ASYMPTOTE_CACHE_DIR", str(tmp_path / "c"))
+    assert tables.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("ASYMPTOTE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert tables.cache_dir() == tmp_path / "x" / "asymptote"
+
+
+def test_cache_key_depends_on_declaration_and_parameters() -> None:
+    keys = {tables.table_key(activation(n)) for n in SMOOTH}
+    assert len(keys) == len(SMOOTH)
+    assert tables.table_key(activation("tanh")) == tables.table_key(activation("tanh"))
+
+
+@pytest.mark.slow
+def test_cache_round_trip_and_rebuild(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """A stored table loads back equal (arrays and build-time errors); a corrupted or
+    mismatched file is rebuilt and replaced; ``off`` writes nothing. The builder is
+    replaced by the in-process table to see when it is called (no second build)."""
+    act = activation("tanh")
+    table = transform_table(act)
+    built: list[object] = []
+
+    def builder(a: object) -> tables.TransformTable:
+        built.append(a)
+        return table
+
+    monkeypatch.setattr(tables, "TransformTable", builder)
+    monkeypatch.setenv("ASYMPTOTE_CACHE_DIR", str(tmp_path))
+    first = tables.load_or_build(act)  # cold: built and stored
+    assert first is table and len(built) == 1
+    (path,) = tmp_path.glob("*.npz")
+    assert not list(tmp_path.glob("*.tmp"))  # the temporary file was renamed
+    monkeypatch.setattr(tables, "TransformTable", type(table))  # (for __new__ on load)
+    loaded = tables.load_or_build(act)  # warm: loaded
+    assert loaded is not table
+    _same_table(loaded, table)
+    other = activation("sigmoid")
+    assert tables.load_table(other, path) is None  # another activation's file
+    path.write_bytes(path.read_bytes()[:200])  # corrupted (truncated)
+    assert tables.load_table(act, path) is None
+    monkeypatch.setattr(tables, "TransformTable", builder)
+    tables.load_or_build(act)
+    assert len(built) == 2  # rebuilt ...
+    monkeypatch.setattr(tables, "TransformTable", type(table))
+    _same_table(tables.load_table(act, path), table)  # ... and replaced
+    monkeypatch.setenv("ASYMPTOTE_CACHE_DIR", "off")
+    path.unlink()
+    monkeypatch.setattr(tables, "TransformTable", builder)
+    tables.load_or_build(act)
+    assert len(built) == 3 and not list(tmp_path.iterdir())
