@@ -30,10 +30,12 @@ SIGMA_W, SIGMA_B = "0.9", "0.3"  # a finite fixed point for every activation of 
 
 
 # ------------------------------------------------------------------------------ references
-def _expect(f, q):
-    """E[f(sqrt(q) z)] by tanh-sinh quadrature split at 0 (caller's mpmath precision)."""
+def _expect(f, q, kinks=()):
+    """E[f(sqrt(q) z)] by tanh-sinh quadrature split at 0 and at the kinks of phi, mapped to
+    z = kink/sqrt(q) (caller's mpmath precision; a kink inside a panel costs digits)."""
     s = mpmath.sqrt(q)
-    return mpmath.quad(lambda z: f(s * z) * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
+    cuts = sorted({mpmath.mpf(0), *(mpmath.mpf(k) / s for k in kinks)})
+    return mpmath.quad(lambda z: f(s * z) * mpmath.npdf(z), [-mpmath.inf, *cuts, mpmath.inf])
 
 
 def _mp_function(act, which="phi"):
@@ -50,10 +52,12 @@ def _ref_fixed_point(act, sw, sb, guess):
             mpmath.mpf(Fraction(sb).numerator) / Fraction(sb).denominator,
         )
         phi, dphi = _mp_function(act), _mp_function(act, "dphi")
+        kinks = act.kinks
         q = mpmath.findroot(
-            lambda q: sw**2 * _expect(lambda u: phi(u) ** 2, q) + sb**2 - q, mpmath.mpf(guess)
+            lambda q: sw**2 * _expect(lambda u: phi(u) ** 2, q, kinks) + sb**2 - q,
+            mpmath.mpf(guess),
         )
-        chi = sw**2 * _expect(lambda u: dphi(u) ** 2, q)
+        chi = sw**2 * _expect(lambda u: dphi(u) ** 2, q, kinks)
         return +q, +chi
 
 
