@@ -178,3 +178,19 @@ def test_bad_input_is_rejected() -> None:
         iterate("rrn", "relu", 1.0, 0.0, depth=3, e0=1.5)
     with pytest.raises(ValueError, match="depth"):
         iterate("rrn", "relu", 1.0, 0.0, depth=0)
+
+
+@pytest.mark.parametrize("gap", [1e-6, 1e-10, 1e-13])
+def test_chaotic_erf_gap_near_c_one_keeps_relative_accuracy(gap):
+    """Feedforward erf in the chaotic phase (sigma_w = 2) from 1 - e0 = gap: the float64 gap
+    1 - e^l follows the 40-digit iteration to 1e-12 relative (the Price branch integrates Wd
+    over [q(1 - delta), q] with the width q delta taken directly; the old difference of q
+    and q(1 - delta) lost log10(1/delta) digits). e0 is the same binary number on both
+    routes (a decimal e0 would differ by 1e-17 absolute, i.e. 1e-4 of the smallest gap)."""
+    e0 = 1.0 - gap
+    fast = iterate("feedforward", "erf", 2.0, 0.1, depth=30, e0=e0)
+    ref = iterate("feedforward", "erf", 2.0, 0.1, depth=30, e0=e0, dps=40)
+    ref_gap = np.array([float(1 - x) for x in ref["e"]])
+    k = min(len(ref_gap), len(fast.one_minus_e))
+    err = np.abs(np.asarray(fast.one_minus_e)[:k] - ref_gap[:k]) / ref_gap[:k]
+    assert np.max(err) <= 1e-12, np.max(err)
