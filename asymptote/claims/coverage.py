@@ -31,6 +31,7 @@ __all__ = [
     "coverage",
     "coverage_markdown",
     "coverage_summary",
+    "covers_inventory",
     "seed_statements",
 ]
 
@@ -98,6 +99,12 @@ def seed_statements() -> tuple[SeedStatement, ...]:
     if duplicates:
         raise ValueError(f"duplicate seed statement keys: {duplicates}")
     return tuple(data)
+
+
+def covers_inventory(results: Sequence[Result]) -> bool:
+    """Whether ``results`` include every claim the inventory names (a full run)."""
+    ran = {r.claim.id for r in results}
+    return all(c in ran for s in seed_statements() for c in s.claims)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def _claims_or_error() -> list[Any]:
 
 def _cmd_verify(args: argparse.Namespace) -> None:
     from ..claims import markdown_report, results_json, run_claims, select, summary, table
-    from ..claims.coverage import coverage, coverage_markdown, coverage_summary
+    from ..claims.coverage import coverage, coverage_markdown, coverage_summary, covers_inventory
 
     claims = select(_claims_or_error(), source=args.source, quick=args.quick)
     if not claims:
@@ -69,8 +69,9 @@ def _cmd_verify(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     results = run_claims(claims, jobs=args.jobs or default_jobs())
     seconds = time.perf_counter() - start
-    # the seed coverage needs every claim: only a full run reports it
-    rows = coverage(results) if args.source is None and not args.quick else None
+    # the seed coverage needs every claim the inventory names: only a full run reports it
+    full = args.source is None and not args.quick and covers_inventory(results)
+    rows = coverage(results) if full else None
     payload = results_json(results, seconds)
     if rows is not None:
         payload["coverage"] = {

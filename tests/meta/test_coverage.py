@@ -12,6 +12,7 @@ from asymptote.claims.coverage import (
     coverage,
     coverage_markdown,
     coverage_summary,
+    covers_inventory,
     seed_statements,
 )
 from asymptote.claims.runner import Result
@@ -69,6 +70,7 @@ def test_outcome_rules():
     named = sorted({c for s in STATEMENTS for c in s.claims})
     outcomes = {i: ("discrepancy reproduced" if CLAIMS[i].status == "discrepancy" else "verified")
                 for i in named}  # fmt: skip
+    assert covers_inventory(_fake_results(outcomes))
     rows = coverage(_fake_results(outcomes))
     by_key = {r.statement.key: r.outcome for r in rows}
     for s in STATEMENTS:
@@ -90,5 +92,6 @@ def test_outcome_rules():
 
 
 def test_partial_run_is_refused():
+    assert not covers_inventory([])
     with pytest.raises(ValueError, match="names claims not in this run"):
         coverage([])
