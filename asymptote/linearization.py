@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._precision import to_float
+from ._validate import integer
 from .activations import as_activation
 from .kernels import nngp_ntk
 
@@ -346,8 +347,7 @@ def train_ensemble(
         )
     for value, name, low in ((width, "width", 1), (networks, "networks", 1), (steps, "steps", 0),
                              (seed, "seed", 0)):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        integer(value, name, minimum=low)
     x = np.asarray(train_x, dtype=float)
     y = np.asarray(train_y, dtype=float)
     xt = np.asarray(test_x, dtype=float)
@@ -591,8 +591,7 @@ def linearization_check(
         (n_test, "n_test", 1),
         (input_dim, "input_dim", 1),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        integer(value, name, minimum=low)
     width_list = tuple(int(w) for w in widths)
     if len(set(width_list)) < 2 or min(width_list) < 2:
         raise ValueError(f"widths need at least two distinct values >= 2, got {widths!r}")

@@ -54,6 +54,7 @@ import numpy as np
 import sympy
 
 from .._precision import GUARD_DIGITS
+from .._validate import integer
 from .moments import (
     _Backend,
     _per_layer,
@@ -204,8 +205,7 @@ def sample_layer_lengths(
     if method not in ("conditional", "explicit"):
         raise ValueError(f"method must be 'conditional' or 'explicit', got {method!r}")
     for name, value, low in (("samples", samples, 1), ("seed", seed, 0), ("chunk", chunk, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        integer(value, name, minimum=low)
     sw = [float(s) for s in _per_layer(sigma_w, d, "sigma_w")]
     sb = [float(s) for s in _per_layer(sigma_b, d, "sigma_b")]
     x0 = np.ones(ns[0]) if inputs is None else np.asarray(inputs, dtype=float)

@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import integer, nonnegative
 from ..activations import as_activation
-from .signal_propagation import _positive_int, _sigmas
+from .signal_propagation import _sigmas
 
 __all__ = ["jacobian_probe_norms"]
 
@@ -89,16 +90,11 @@ def jacobian_probe_norms(
     """
     act = as_activation(activation, **params)
     sw, sb = _sigmas(sigma_w, sigma_b)
-    n = _positive_int(width, "width", 2)
-    depth = _positive_int(depth, "depth", 1)
-    networks = _positive_int(networks, "networks", 1)
-    seed = _positive_int(seed, "seed", 0)
-    try:
-        p0 = float(input_length)
-    except (TypeError, ValueError):
-        raise TypeError(f"input_length must be a real number, got {input_length!r}") from None
-    if not (math.isfinite(p0) and p0 >= 0):
-        raise ValueError(f"input_length must be finite and >= 0, got {input_length!r}")
+    n = integer(width, "width", minimum=2)
+    depth = integer(depth, "depth", minimum=1)
+    networks = integer(networks, "networks", minimum=1)
+    seed = integer(seed, "seed", minimum=0)
+    p0 = nonnegative(input_length, "input_length")
     phi, dphi = act.phi_np, act.dphi_np
     out = np.empty(networks)
     batch = max(1, _BATCH_FLOATS // (2 * n))

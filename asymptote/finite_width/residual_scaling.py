@@ -76,6 +76,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .._validate import integer
 from .moments import _Backend, _per_layer, check_widths, layer_factor_moment, parse_real
 
 __all__ = [
@@ -545,8 +546,7 @@ def sample_residual_lengths(
     if branch == "relu" and hidden_width not in (None, width):
         raise ValueError("branch 'relu' maps the stream to itself: hidden_width must equal width")
     for name, value, low in (("samples", samples, 1), ("seed", seed, 0), ("chunk", chunk, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        integer(value, name, minimum=low)
     sw = float(parse_real(sigma_w, "sigma_w"))
     sv = float(parse_real(sigma_v, "sigma_v"))
     x0 = np.ones(n) if inputs is None else np.asarray(inputs, dtype=float)

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from .._precision import to_float
+from .._validate import integer, standard_deviation
 from ..activations import as_activation
 
 __all__ = [
@@ -82,12 +83,6 @@ class TwoInputNetworks:
         return int(self.pre.shape[0])
 
 
-def _positive_int(value: object, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    return int(value)
-
-
 def first_layer_covariance(inputs: Any, sigma_w: Any, sigma_b: Any) -> np.ndarray:
     r""":math:`K^0 = \sigma_w^2 X X^\top / N_0 + \sigma_b^2` for two inputs ``X`` (2, N_0).
 
@@ -102,10 +97,8 @@ def first_layer_covariance(inputs: Any, sigma_w: Any, sigma_b: Any) -> np.ndarra
 
 
 def _sigmas(sigma_w: Any, sigma_b: Any) -> tuple[float, float]:
-    sw, sb = to_float(sigma_w, "sigma_w"), to_float(sigma_b, "sigma_b")
-    if sw <= 0 or sb < 0:
-        raise ValueError(f"need sigma_w > 0 and sigma_b >= 0, got {sigma_w!r}, {sigma_b!r}")
-    return sw, sb
+    sw = standard_deviation(sigma_w, "sigma_w", positive=True)
+    return sw, standard_deviation(sigma_b, "sigma_b")
 
 
 def _check_covariance(cov: Any) -> np.ndarray:
@@ -181,10 +174,10 @@ def sample_two_input_networks(
     """
     act = as_activation(activation, **params)
     sw, sb = _sigmas(sigma_w, sigma_b)
-    n = _positive_int(width, "width", 1)
-    depth = _positive_int(depth, "depth", 1)
-    networks = _positive_int(networks, "networks", 1)
-    seed = _positive_int(seed, "seed", 0)
+    n = integer(width, "width", minimum=1)
+    depth = integer(depth, "depth", minimum=1)
+    networks = integer(networks, "networks", minimum=1)
+    seed = integer(seed, "seed", minimum=0)
     if (covariance is None) == (inputs is None):
         raise ValueError("give exactly one of covariance and inputs")
     k0 = (
@@ -239,7 +232,7 @@ def correlation(gram: np.ndarray) -> np.ndarray:
 
 
 def _groups(networks: int, groups: int) -> np.ndarray:
-    groups = _positive_int(groups, "groups", 2)
+    groups = integer(groups, "groups", minimum=2)
     if networks < groups:
         raise ValueError(f"need at least groups = {groups} networks, got {networks}")
     return np.arange(networks) % groups
