@@ -117,6 +117,8 @@ class HermiteCoefficients:
         self._inv_sqrt_fact = mpmath.mpf(1)
         self.coeffs: list[list[Any]] = [[] for _ in _STRIDES]
         self.remainder: list[Any] = list(self.norms)
+        # remainders[i][k]: R_k at level i, after the coefficients of orders 0..k
+        self.remainders: list[list[Any]] = [[] for _ in _STRIDES]
         self._emit(0)
 
     @property
@@ -140,6 +142,7 @@ class HermiteCoefficients:
             a = scale * stride * total
             self.coeffs[i].append(a)
             self.remainder[i] -= a * a
+            self.remainders[i].append(self.remainder[i])
 
     def extend(self, order: int) -> None:
         """Compute the coefficients up to ``order``."""
@@ -160,9 +163,13 @@ class HermiteCoefficients:
             self._inv_sqrt_fact /= mpmath.sqrt(k + 1)
             self._emit(k + 1)
 
-    def tail(self, level: int = 0) -> Any:
-        r""":math:`R_K = E[f^2] - \sum_{k \le K} a_k^2` (clipped at 0)."""
-        r = self.remainder[level]
+    def tail(self, level: int = 0, order: int | None = None) -> Any:
+        r""":math:`R_K = E[f^2] - \sum_{k \le K} a_k^2` (clipped at 0), for :math:`K` =
+        ``order`` (computed already) or, by default, the highest order computed.
+
+        A cached object may hold more orders than a caller sums, so a truncation bound for
+        a sum to order :math:`K` must ask for :math:`R_K` by name."""
+        r = self.remainder[level] if order is None else self.remainders[level][order]
         return r if r > 0 else mpmath.mpf(0)
 
 
@@ -226,7 +233,8 @@ def expect_2d_mehler(
         order = 0
         step = 8
         while True:
-            tail = magnitude ** (order + 1) * mpmath.sqrt(cf.tail() * cg.tail())
+            # the remainders after *this* order: a cached object may hold more orders
+            tail = magnitude ** (order + 1) * mpmath.sqrt(cf.tail(0, order) * cg.tail(0, order))
             if magnitude == 0 or tail <= tol * size / 10:
                 break
             order += step

@@ -206,3 +206,21 @@ def test_narrow_features_take_the_adaptive_route(name):
         # V ~ a - b / sqrt(q): the central difference's relative error is ~ (h/q)^2 = 1e-6
         assert got > 0
         assert abs(got - central) <= mpmath.mpf("1e-5") * abs(central), (got, central)
+
+
+def test_mehler_series_with_cached_coefficients_is_not_truncated_early():
+    """Regression: the truncation order of a Mehler sum was judged from the remainder after
+    *every cached* order, so a second call at one variance (coefficients already extended by
+    a first call) stopped at order 0. Here sigmoid' at c = -0.9185: the first call extends
+    the cached coefficients, W in between, and the repeat must agree with the product rule,
+    an independent 2-D quadrature: within 1e-18 relative (each rule's tolerance at 22 digits
+    is near 1e-20 of the Cauchy-Schwarz size, measured 3e-19 apart; the bug gave 5e-3)."""
+    act = activation("sigmoid")
+    with mpmath.workdps(22):
+        q1, q2 = mpmath.mpf("0.5851063144321105709982"), mpmath.mpf("0.1352453751429929437054")
+        c = mpmath.mpf("-0.9185128636100052348134")
+        ref = expect_2d_product(act.dphi_mp, act.dphi_mp, q1, q2, c)
+        for f in (act.dphi_mp, act.phi_mp, act.dphi_mp, act.dphi_mp):
+            value = expect_2d_mehler(f, f, q1, q2, c)
+            if f is act.dphi_mp:
+                assert abs(value - ref) <= mpmath.mpf(10) ** -18 * abs(ref)
