@@ -33,8 +33,12 @@ alpha-ReLU at :math:`\alpha = 1`, erf, sin) run through
 the derived one by :mod:`asymptote.recurrences.kernel_structure`), one compiled loop per pair
 through all layers, the gaps :math:`\sqrt{q_1q_2} \mp \lambda` carried without
 cancellation (so :math:`\arccos c` keeps its digits near :math:`c = \pm 1`) and the
-diagonal, :math:`\sigma_w^2` and the NTK in double-double arithmetic. Everything else uses
-the evaluators above.
+diagonal, :math:`\sigma_w^2` and the NTK in double-double arithmetic. Smooth activations
+without closed forms (tanh, GELU, SiLU, softplus, sigmoid) run through
+:mod:`asymptote.numeric.mehler_gram`: Mehler's expansion factors each transform into
+per-input Hermite coefficients and a polynomial in :math:`c`, summed per pair by a compiled
+Horner loop. Everything else (and variances beyond the expansion's range) uses the
+evaluators above.
 """
 
 from __future__ import annotations
@@ -250,6 +254,24 @@ def compiled_pair(act: BoundActivation) -> Any:
     return {"erf": engine.ERF_PAIR, "sin": engine.SIN_PAIR}.get(name)
 
 
+def _mehler(
+    act: BoundActivation,
+    coefficients: tuple[float, ...],
+    a: np.ndarray,
+    c: np.ndarray | None,
+    depth: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Gram matrices of a smooth activation without closed forms by Mehler's expansion
+    (:mod:`asymptote.numeric.mehler_gram`), or ``None`` where it does not serve."""
+    from .numeric import mehler_gram
+
+    if not mehler_gram.supports_mehler(act):
+        return None
+    scale, shift, tangent_scale = coefficients
+    out = mehler_gram.mehler_gram(act, (scale, shift, tangent_scale), a, c, depth)
+    return None if out is None else (out.nngp, out.ntk)
+
+
 def _fused(
     act: BoundActivation, sw: float, sb: float, a: np.ndarray, c: np.ndarray | None, depth: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -262,9 +284,12 @@ def _fused(
     from .recurrences.kernel_structure import feedforward_structure
 
     pair, structure = compiled_pair(act), feedforward_structure()
-    if pair is None or structure is None:
+    if structure is None:
         return None
-    out = fused_gram(pair, structure.values(float(sw), float(sb)), a, c, depth)
+    values = structure.values(float(sw), float(sb))
+    if pair is None:
+        return _mehler(act, tuple(hi + lo for hi, lo in values), a, c, depth)
+    out = fused_gram(pair, values, a, c, depth)
     if out is not None and not (np.all(np.isfinite(out[0])) and np.all(np.isfinite(out[1]))):
         raise ValueError(
             f"the NNGP/NTK of {act!r} overflows float64 at depth {depth} "
