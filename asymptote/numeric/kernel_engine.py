@@ -137,10 +137,28 @@ layer, so each of these relative errors reaches the result.
 (1 - e^{-2|\lambda|})`, :math:`\mathcal{W}\phi' = \tfrac12 e^{-(m-|\lambda|)}(1 +
 e^{-2|\lambda|})`, :math:`m - |\lambda| = (\sqrt{q_1} - \sqrt{q_2})^2/2 + g_{|c|}`.
 
-For sin (an analytic kernel, no :math:`\sqrt{1-c}` singularity) the gaps after the
-nonlinearity are formed by subtraction, :math:`\sqrt{\mathcal{V}_1\mathcal{V}_2} \mp
-\mathcal{W}`: an absolute error of an ulp of :math:`S`, which the ordered phase does not
-amplify (the chaotic phase does: not held to 1e-14 there).
+The small gap of sin (:math:`\lambda \ge 0`; odd symmetry for :math:`\lambda < 0`) is
+written without cancellation (derived here; checked against 60 digits in the tests): with
+:math:`m = (q_1 + q_2)/2`, :math:`b = m - S = (\sqrt{q_1} - \sqrt{q_2})^2/2`, :math:`a = m
++ S`, :math:`\sqrt{\mathcal V_k} = \sqrt{e^{-q_k}\sinh q_k}`,
+
+.. math::
+
+    \sqrt{\mathcal V_1\mathcal V_2} - \mathcal W = \underbrace{\frac{e^{-2m}F(a, b)}
+    {\sqrt{\mathcal V_1\mathcal V_2} + e^{-m}\sinh S}}_{\text{mismatch}} +
+    \big(e^{-(b + g/2)} + e^{-(m + (S+\lambda)/2)}\big)\sinh\frac g2,
+
+    F(a, b) = \sinh q_1\sinh q_2 - \sinh^2 S = \sinh a\,\sinh b - \sinh^2\!\sqrt{ab}
+    = \sum_{n\ge1} b^n\Big([n\ \mathrm{odd}]\frac{\sinh a}{n!} -
+    \frac{2^{2n-1}a^n}{(2n)!}\Big),
+
+the second term from :math:`\sinh S - \sinh\lambda = 2\cosh\frac{S+\lambda}2
+\sinh\frac g2`, the series from those of :math:`\sinh b` and :math:`\sinh^2 x =
+(\cosh 2x - 1)/2`; its first coefficient :math:`\sinh a - a` by its own series for
+:math:`a < 2`. The series serves nearly equal variances (:math:`b \le 1/2`, :math:`b/a \le
+1/16`: consecutive terms shrink like :math:`b/a`); elsewhere the mismatch is a large
+difference and is formed by subtraction. :math:`\sqrt{q_1} - \sqrt{q_2}` is the
+double-double difference of the diagonal roots.
 """
 
 from __future__ import annotations
@@ -349,17 +367,69 @@ def _erf(
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
+def _sin_mismatch(s: float, b: float, sp: float, ws: float) -> float:
+    r""":math:`\sqrt{\mathcal V_1\mathcal V_2} - e^{-m}\sinh S \ge 0` of sin (module
+    docstring): the series :math:`e^{-2m}F(a, b)/(\sqrt{\mathcal V_1\mathcal V_2} + e^{-m}
+    \sinh S)` for nearly equal variances, a subtraction otherwise (no cancellation there)."""
+    m = s + b
+    a = m + s
+    if b == 0.0:
+        return 0.0
+    if b > 0.5 or b > 0.0625 * a:  # (delta/sigma)^2 = b/a > 1/16: the difference is large
+        return max(sp - ws, 0.0)
+    scale = math.exp(-2.0 * m)
+    # c_1 = e^{-2m} (sinh a - a), by its series below a = 2
+    if a < 2.0:
+        a2 = a * a
+        term = a * a2 / 6.0
+        first = term
+        k = 3.0
+        while term > 1e-18 * first:
+            term *= a2 / ((k + 1.0) * (k + 2.0))
+            first += term
+            k += 2.0
+        first *= scale
+    else:
+        first = 0.5 * (math.exp(-b) - math.exp(-(3.0 * m + s))) - a * scale
+    e_s = 0.5 * (math.exp(-b) - math.exp(-(3.0 * m + s)))  # e^{-2m} sinh a
+    total = first * b
+    b_pow = b
+    odd_fact = 1.0  # n!
+    power_term = scale * a  # e^{-2m} 2^{2n-1} a^n / (2n)! at n = 1
+    for n in range(2, 80):
+        b_pow *= b
+        odd_fact *= n
+        power_term *= 4.0 * a / ((2.0 * n - 1.0) * (2.0 * n))
+        c_n = -power_term
+        if n % 2 == 1:
+            c_n += e_s / odd_fact
+        term = c_n * b_pow
+        total += term
+        if abs(term) <= 1e-18 * abs(total) and n > 3:
+            break
+    return max(total / (sp + ws), 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _sin(
-    dsq: float, lam: float, g: float, h: float, sp: float
+    dsq: float, s: float, lam: float, g: float, h: float, sp: float
 ) -> tuple[float, float, float, float, float]:
     a = abs(lam)
     gap = g if lam >= 0.0 else h
-    e = math.exp(-(0.5 * dsq * dsq + gap))
+    b = 0.5 * dsq * dsq  # m - S
+    e = math.exp(-(b + gap))
     w = -0.5 * e * math.expm1(-2.0 * a)
-    if lam < 0.0:
-        w = -w
     wd = 0.5 * e * (1.0 + math.exp(-2.0 * a))
-    return w, max(sp - w, 0.0), max(sp + w, 0.0), wd, 0.0
+    # the small gap sqrt(V1 V2) - |W| = mismatch + e^{-m} (sinh S - sinh |lambda|)
+    ws = -0.5 * math.exp(-b) * math.expm1(-2.0 * s)  # e^{-m} sinh S
+    angle = (math.exp(-(b + 0.5 * gap)) + math.exp(-(s + b + 0.5 * (s + a)))) * math.sinh(
+        0.5 * gap
+    )
+    small = _sin_mismatch(s, b, sp, ws) + angle
+    big = sp + w
+    if lam < 0.0:
+        return -w, big, small, wd, 0.0
+    return w, small, big, wd, 0.0
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -397,7 +467,7 @@ def _pair_transform(
     if family == ERF:
         dq = dsq * (math.sqrt(qi) + math.sqrt(qj))
         return _erf(qi, qj, s, dq, lam, g, h, sp_i, sp_j)[:5]
-    return _sin(dsq, lam, g, h, sp_i * sp_j)
+    return _sin(dsq, s, lam, g, h, sp_i * sp_j)
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
@@ -580,7 +650,8 @@ def _layer(
             yh, yl = dd_mul(ch, cl, th[k], tl[k])
             big_h, big_l = dd_add(kh, kl, yh, yl)
             gam[k], g[k], h[k], wdh, wdl = _sin(
-                sqi_h - sqj_h[k], kh, gk, hk, spi_next * spj_next[k]
+                (sqi_h - sqj_h[k]) + (sqi_l - sqj_l[k]), sqq_h, kh, gk, hk,
+                spi_next * spj_next[k],
             )
             th[k], tl[k] = dd_mul(big_h, big_l, wdh, wdl)
 

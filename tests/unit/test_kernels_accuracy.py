@@ -5,9 +5,10 @@ pairs against the registered closed forms.
 Tolerances. The compiled engine carries the gaps sqrt(q1 q2) -+ lambda without cancellation
 and the diagonal, sigma_w^2 and the NTK in double-double, so the arc-cosine family and erf
 keep float64 accuracy near c = 1 (measured: <= 3e-15 at depth 1000 for ReLU; erf <= 4e-15,
-also in the chaotic phase at depth 100); 1e-14 is the issue's bound. sin forms the gap after
-the nonlinearity by subtraction (an ulp of sqrt(q1 q2)), which its analytic kernel does not
-amplify in the ordered phase used here (measured <= 2e-14 at depth 30); it is held to 1e-13.
+also in the chaotic phase at depth 100); 1e-14 is the issue's bound. sin writes its small
+gap as a mismatch series plus an angle term (no subtraction; measured 5e-16 / 1.8e-15 for
+NNGP / NTK in the chaotic phase at depth 40, where the subtraction it replaced gave 1.2e-7);
+the older tests hold it to 1e-13 in the ordered phase.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from asymptote.activations._checks import sample_params
 from asymptote.kernels import compiled_pair as fused_family
 from asymptote.kernels import nngp_ntk
 from asymptote.numeric.double_double import dd_add, dd_mul, dd_sqrt, two_prod, two_sum
-from asymptote.numeric.kernel_engine import ARCCOS1, ERF, asin_small, pair_transform
+from asymptote.numeric.kernel_engine import ARCCOS1, ERF, SIN, asin_small, pair_transform
 from asymptote.transforms import transform
 
 
@@ -281,6 +282,30 @@ def test_chaotic_erf_near_parallel_pairs_depth_100():
     assert _max_rel_error(fast.ntk, ref.ntk) <= 1e-14
 
 
+def test_chaotic_sin_near_parallel_pairs_depth_40():
+    """sin at sigma_w = 1.8 (chaotic: chi_1 = sigma_w^2 (1 + e^{-2q*})/2 ~ 1.7): as for erf
+    above, the gap of near-parallel pairs grows by chi_1 per layer, so a gap formed by
+    subtraction (an ulp of sqrt(V1 V2)) reached 1.2e-7 at depth 40; with the mismatch and
+    angle terms written without cancellation, within 1e-14 of the mpmath recursion
+    (measured 5e-16 NNGP, 1.8e-15 NTK)."""
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=16)
+    x = np.array(
+        [
+            x0,
+            x0,
+            x0 + 1e-7 * rng.normal(size=16),
+            x0 * (1 + 2.0**-30),
+            x0 + 1e-4 * rng.normal(size=16),
+            -x0 + 1e-6 * rng.normal(size=16),
+        ]
+    )
+    fast = nngp_ntk("sin", 1.8, 0.1, x, depth=40)
+    ref = nngp_ntk("sin", 1.8, 0.1, x, depth=40, dps=40)
+    assert _max_rel_error(fast.nngp, ref.nngp) <= 1e-14
+    assert _max_rel_error(fast.ntk, ref.ntk) <= 1e-14
+
+
 def _exact_square_pairs():
     """(q1, q2): squares of floats with few bits, so q1, q2 and S = sqrt(q1 q2) are exact;
     relative differences from 0 to 6e-2 (erf's mismatch term from 0 to 5e-5 of V)."""
@@ -298,10 +323,11 @@ def test_compiled_gaps_relative_accuracy_near_equal_variances(name, params):
     theta_1 theta_2) - theta_m) + angle, each from sines of angle differences written
     without cancellation; the mismatch subtracts (theta_1 - theta_2)^2/(sqrt theta_1 + sqrt
     theta_2)^2 from half of theta_1 + theta_2 - 2 theta_m, a loss of theta_m/(theta_m - m
-    sqrt(1 - m^2)) ~ 2 here: 4e-15 (measured 1.1e-15). sin subtracts: skipped."""
+    sqrt(1 - m^2)) ~ 2 here: 4e-15 (measured 1.1e-15). sin: mismatch by its series in
+    b = (sqrt q1 - sqrt q2)^2 / 2 and the angle term as a product with sinh(g/2)."""
     act = _bound(name, params)
     family = fused_family(act)
-    if family is None or not _admissible(act) or family.code not in (ARCCOS1, ERF):
+    if family is None or not _admissible(act) or family.code not in (ARCCOS1, ERF, SIN):
         pytest.skip(f"{act!r}: no compiled pair with cancellation-free gaps")
     for q1, q2 in _exact_square_pairs():
         s = math.sqrt(q1 * q2)
