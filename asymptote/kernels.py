@@ -265,11 +265,37 @@ def _mehler(
     (:mod:`asymptote.numeric.mehler_gram`), or ``None`` where it does not serve."""
     from .numeric import mehler_gram
 
-    if not mehler_gram.supports_mehler(act):
+    smooth = mehler_activation(act)
+    if smooth is None:
         return None
     scale, shift, tangent_scale = coefficients
-    out = mehler_gram.mehler_gram(act, (scale, shift, tangent_scale), a, c, depth)
+    out = mehler_gram.mehler_gram(smooth, (scale, shift, tangent_scale), a, c, depth)
     return None if out is None else (out.nngp, out.ntk)
+
+
+def mehler_activation(act: BoundActivation) -> Any:
+    """``act`` bound for :mod:`asymptote.numeric.mehler_gram` (a ``Smooth``), or ``None``
+    where that route does not apply: kinks (their Hermite coefficients decay only
+    algebraically), an undefined transform, no declared analytic strip, or a closed form
+    for W (closed forms have their own paths)."""
+    from .numeric.mehler_gram import Smooth
+    from .transforms import transform
+
+    distance = act.spec.singularity_distance
+    if (
+        act.kinks
+        or distance is None
+        or not float(distance) > 0
+        or any(act.undefined_reason(k) is not None for k in ("V", "W", "Vd", "Wd"))
+        or act.closed_form_valid("W")
+    ):
+        return None
+
+    def reference(qs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.asarray(transform("V", act, qs), dtype=float),
+                np.asarray(transform("Vd", act, qs), dtype=float))
+
+    return Smooth(act.phi_np, act.dphi_np, float(distance), act.parity, reference)
 
 
 def _fused(

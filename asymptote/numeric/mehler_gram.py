@@ -44,7 +44,8 @@ Cauchy-Schwarz and Parseval the truncation error of both sums is then below
 
 **Checked error.** Each layer compares :math:`\sum a_n^2` and :math:`\sum n a_n^2/q`
 (exactly rounded sums) with the independent float64 quadratures of :math:`\mathcal{V}\phi,
-\mathcal{V}\phi'` (:func:`asymptote.transforms.transform`) at every distinct variance; the
+\mathcal{V}\phi'` (``Smooth.reference``: :func:`asymptote.transforms.transform`) at every
+distinct variance; the
 largest relative difference over the run is returned (``coefficient_error``; measured
 :math:`\le 2\cdot10^{-15}`) and a run above ``1e-12`` is refused (the caller falls back to
 the quadrature path). Rounding in the pair sums is bounded by :math:`\approx N u` of
@@ -65,6 +66,7 @@ absolute error of a few ulps.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -72,10 +74,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from ..activations import BoundActivation
-from ..transforms import transform
-
-__all__ = ["MAX_TERMS", "MehlerGram", "hermite_coefficients", "mehler_gram", "supports_mehler"]
+__all__ = ["MAX_TERMS", "MehlerGram", "Smooth", "hermite_coefficients", "mehler_gram"]
 
 #: largest Hermite order served: the basis matrix holds nodes x orders doubles (at most
 #: ~2100 x 6000, 100 MB) and a pair costs ~orders multiply-adds per layer
@@ -86,18 +85,19 @@ _Z_MAX = 13.0
 _CHECK = 1e-12
 
 
-def supports_mehler(act: BoundActivation) -> bool:
-    """Smooth (no kinks: the Hermite coefficients of a kink decay only algebraically), every
-    transform defined, a finite analytic strip declared, and no closed form for W (closed
-    forms have their own paths)."""
-    distance = act.spec.singularity_distance
-    return (
-        not act.kinks
-        and distance is not None
-        and float(distance) > 0
-        and all(act.undefined_reason(k) is None for k in ("V", "W", "Vd", "Wd"))
-        and not act.closed_form_valid("W")
-    )
+@dataclass(frozen=True)
+class Smooth:
+    r"""What the engine needs of an activation (the caller, :mod:`asymptote.kernels`, binds a
+    registered one): :math:`\phi` and :math:`\phi'` on float64 arrays, the half-width of a
+    strip about the real axis where :math:`\phi` is analytic, its parity (``'odd'``,
+    ``'even'`` or ``None``) and the independent 1-D quadratures ``reference(qs) -> (V, V')``
+    that each layer's coefficient sums are checked against."""
+
+    phi: Callable[[np.ndarray], np.ndarray]
+    dphi: Callable[[np.ndarray], np.ndarray]
+    distance: float
+    parity: str | None
+    reference: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def _parts(f: Any, roots: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.nda
     return even, odd
 
 
-def hermite_coefficients(act: BoundActivation, qs: np.ndarray) -> np.ndarray | None:
+def hermite_coefficients(act: Smooth, qs: np.ndarray) -> np.ndarray | None:
     r""":math:`a_n(q_i)`, shape ``(len(qs), N + 1)``, cut as in the module docstring; ``None``
     where more than ``MAX_TERMS`` orders would be needed or a variance is not positive.
 
@@ -172,7 +172,7 @@ def hermite_coefficients(act: BoundActivation, qs: np.ndarray) -> np.ndarray | N
     if qs.size == 0 or not np.all(qs > 0) or not np.all(np.isfinite(qs)):
         return None
     q_max = float(qs.max())
-    distance = min(float(act.spec.singularity_distance), 3.0) / math.sqrt(q_max)
+    distance = min(float(act.distance), 3.0) / math.sqrt(q_max)
     n_terms = int(250.0 / distance**2) + 48  # below the orders needed (measured)
     if n_terms > MAX_TERMS:
         return None
@@ -186,7 +186,7 @@ def hermite_coefficients(act: BoundActivation, qs: np.ndarray) -> np.ndarray | N
         basis = _basis(h, n_terms)
         if h != sampled_at:  # more orders at the same step reuse the samples
             z = _nodes(h)
-            value_parts, slope_parts = _parts(act.phi_np, roots, z), _parts(act.dphi_np, roots, z)
+            value_parts, slope_parts = _parts(act.phi, roots, z), _parts(act.dphi, roots, z)
             if value_parts is None or slope_parts is None:
                 return None
             sampled_at = h
@@ -274,7 +274,7 @@ def _pair_layer(
                     theta[i, jb + k] = tang[i, jb + k] * dw / s[k]
 
 
-def _parity_terms(act: BoundActivation) -> tuple[int, int]:
+def _parity_terms(act: Smooth) -> tuple[int, int]:
     """``(first, stride)`` of the orders that enter: odd activations odd orders, even ones
     even orders (the others vanish by symmetry), else all."""
     parity = act.parity
@@ -282,7 +282,7 @@ def _parity_terms(act: BoundActivation) -> tuple[int, int]:
 
 
 def mehler_gram(
-    act: BoundActivation,
+    act: Smooth,
     coefficients: tuple[float, float, float],
     a: np.ndarray,
     c: np.ndarray | None,
@@ -324,8 +324,7 @@ def mehler_gram(
         # exactly rounded sums (np.sum along rows measured 8e-15 off for ~2000 terms)
         v = np.array([math.fsum(row) for row in kept * kept])
         vd = np.array([math.fsum(row) for row in keep * kept * kept]) / distinct
-        v_ref = np.asarray(transform("V", act, distinct), dtype=float)
-        vd_ref = np.asarray(transform("Vd", act, distinct), dtype=float)
+        v_ref, vd_ref = (np.asarray(r, dtype=float) for r in act.reference(distinct))
         err = float(max(np.max(np.abs(v / v_ref - 1)), np.max(np.abs(vd / vd_ref - 1))))
         if not err <= _CHECK:
             return None

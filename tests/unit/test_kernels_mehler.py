@@ -15,6 +15,7 @@ layer, judged against sqrt(K_ii K_jj): 1e-13 (measured <= 2e-15 against 20-digit
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import mpmath
@@ -25,12 +26,12 @@ from hypothesis import strategies as st
 
 from asymptote.activations import activation
 from asymptote.backend import backend
-from asymptote.kernels import _gram, nngp_ntk
+from asymptote.kernels import _gram, mehler_activation, nngp_ntk
 from asymptote.numeric import mehler_gram as mg
 from asymptote.transforms import transform
 from tests.strategies import case_id, registry_cases
 
-CASES = [c for c in registry_cases() if mg.supports_mehler(activation(c[0], **c[1]))]
+CASES = [c for c in registry_cases() if mehler_activation(activation(c[0], **c[1])) is not None]
 IDS = [case_id(c) for c in CASES]
 
 
@@ -38,7 +39,7 @@ def test_the_route_serves_the_smooth_activations_without_closed_forms():
     names = {name for name, _ in CASES}
     assert {"tanh", "gelu", "silu", "softplus", "sigmoid"} <= names
     for name in ("relu", "erf", "sin", "hard_tanh", "step"):
-        assert not mg.supports_mehler(activation(name))
+        assert mehler_activation(activation(name)) is None
 
 
 def _inputs():
@@ -59,10 +60,11 @@ def _scaled_error(value, ref):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_coefficient_sums_match_30_digit_transforms(case):
     act = activation(case[0], **case[1])
+    smooth = mehler_activation(act)
     qs = np.array([1e-3, 0.37, 2.0, 9.0])
-    coef = mg.hermite_coefficients(act, qs)
+    coef = mg.hermite_coefficients(smooth, qs)
     assert coef is not None
-    first, stride = mg._parity_terms(act)
+    first, stride = mg._parity_terms(smooth)
     orders = np.arange(coef.shape[1])[first::stride]
     kept = coef[:, first::stride]
     for q, row in zip(qs, kept, strict=True):
@@ -75,8 +77,9 @@ def test_coefficient_sums_match_30_digit_transforms(case):
 def _pair(act, q1, q2, lam):
     """W, W' of one pair through the compiled Horner loop."""
     qs = np.array([q1, q2])
-    coef = mg.hermite_coefficients(act, qs)
-    first, stride = mg._parity_terms(act)
+    smooth = mehler_activation(act)
+    coef = mg.hermite_coefficients(smooth, qs)
+    first, stride = mg._parity_terms(smooth)
     per_input = np.ascontiguousarray(coef[:, first::stride].T)
     lam_m = np.array([[0.0, lam], [0.0, 0.0]])
     gamma, theta = np.zeros((2, 2)), np.zeros((2, 2))
@@ -133,7 +136,8 @@ def test_random_networks_agree_with_the_quadrature_path(index, sigma_w, sigma_b,
     act = activation(CASES[index][0], **CASES[index][1])
     x = np.random.default_rng(seed).normal(size=(3, 4))
     ref = _gram(backend(None), act, sigma_w, sigma_b, x, None, depth)
-    out = mg.mehler_gram(act, (sigma_w**2, sigma_b**2, sigma_w**2), x, None, depth)
+    out = mg.mehler_gram(mehler_activation(act), (sigma_w**2, sigma_b**2, sigma_w**2), x, None,
+                         depth)
     assert out is not None
     assert out.coefficient_error < 4e-15
     assert _scaled_error(out.nngp, ref[0]) < 1e-13
@@ -160,20 +164,21 @@ def test_variances_beyond_the_served_range_fall_back():
     path serves (same values as calling it directly)."""
     act = activation("tanh")
     x = _inputs()[:3]
-    assert mg.mehler_gram(act, (64.0, 0.0, 64.0), x, None, 1) is None
+    assert mg.mehler_gram(mehler_activation(act), (64.0, 0.0, 64.0), x, None, 1) is None
     out = nngp_ntk("tanh", 8.0, 0.0, x, depth=1)
     ref = _gram(backend(None), act, 8.0, 0.0, x, None, 1)
     np.testing.assert_array_equal(out.nngp, ref[0])
 
 
-def test_a_coefficient_check_failure_is_refused(monkeypatch):
+def test_a_coefficient_check_failure_is_refused():
     """The per-layer comparison with the 1-D quadratures can fail: a 1e-11 disagreement
     makes the route decline instead of returning unchecked matrices."""
-    act = activation("tanh")
-    real = mg.transform
+    smooth = mehler_activation(activation("tanh"))
+    assert mg.mehler_gram(smooth, (1.5, 0.1, 1.5), _inputs(), None, 2) is not None
 
-    def off(key, *args, **kw):
-        return real(key, *args, **kw) * (1 + 1e-11)
+    def off(qs):
+        v, vd = smooth.reference(qs)
+        return v * (1 + 1e-11), vd
 
-    monkeypatch.setattr(mg, "transform", off)
-    assert mg.mehler_gram(act, (1.5, 0.1, 1.5), _inputs(), None, 2) is None
+    bad = dataclasses.replace(smooth, reference=off)
+    assert mg.mehler_gram(bad, (1.5, 0.1, 1.5), _inputs(), None, 2) is None
