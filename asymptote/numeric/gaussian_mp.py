@@ -43,7 +43,7 @@ import mpmath
 from ..errors import ConvergenceError
 from .gauss_mehler import expect_2d_mehler
 from .gauss_product import expect_2d_product
-from .gauss_trapezoid import expect_1d_trapezoid
+from .gauss_trapezoid import default_tolerance, expect_1d_trapezoid
 
 __all__ = ["expect_1d_mp", "expect_2d_mp"]
 
@@ -266,13 +266,29 @@ def expect_2d_mp(
         if abs(c) - 1 > mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
             raise ValueError(f"covariance q12 must satisfy |q12| <= sqrt(q1 q2), got c = {c}")
         c = mpmath.sign(c)
-    if abs(c) == 1:
-        sign = c
+    # Nearly degenerate pairs: v = c (r2/r1) u + eps y with eps^2 = q2 (1 - c^2) tiny (a
+    # covariance +-sqrt(q1 q2) computed to the working precision, as in a deep kernel of
+    # parallel inputs). The 2-D rules would resolve a Gaussian of width eps (GELU at 20
+    # digits: a minute a call); instead the y-average is the 3-point Gauss-Hermite rule
+    # (nodes 0, +-sqrt 3; exact to degree 5), whose error is (E y^6 - 9) eps^6 |g^(6)| / 6! =
+    # eps^6 |g^(6)| / 120 <= 6 (eps/d)^6 max|g| (Cauchy's estimate on discs of radius
+    # d = min(analytic half-width, 1)): below 0.4 tol max|g| when eps <= d (tol / 15)^(1/6).
+    eps2 = q2 * (1 - c * c)
+    nearly = False
+    if strip is not None and not kinks_f and not kinks_g and 0 < eps2:
+        d = min(mpmath.mpf(strip), mpmath.mpf(1))
+        nearly = eps2 <= (d * (default_tolerance() / 15) ** (mpmath.mpf(1) / 6)) ** 2
+    if abs(c) == 1 or nearly:
+        slope = c
+        step = mpmath.sqrt(3 * eps2) if nearly else mpmath.mpf(0)
 
         def pair(u: mpmath.mpf) -> mpmath.mpf:
-            return f(u) * g(sign * r2 / r1 * u)
+            v = slope * r2 / r1 * u
+            if not nearly:
+                return f(u) * g(v)
+            return f(u) * (4 * g(v) + g(v + step) + g(v - step)) / 6
 
-        kinks = [*kinks_f, *(k * r1 / r2 * sign for k in kinks_g)]
+        kinks = [*kinks_f, *(k * r1 / r2 * slope for k in kinks_g)]
         pair_strip = None if strip is None else strip * min(1, float(r1 / r2))
         return expect_1d_mp(pair, q1, kinks=kinks, analytic_halfwidth=pair_strip)
     if not kinks_f and not kinks_g and _fixed_rule_applies(max(q1, q2), strip):
