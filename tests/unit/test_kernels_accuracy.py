@@ -256,52 +256,39 @@ def test_pairs_straddling_branch_thresholds_match_mpmath(name, params, depth):
     assert _max_scaled_error(fast.ntk, ref.ntk) <= tol
 
 
-def test_chaotic_erf_near_parallel_pairs_depth_100():
-    """erf at sigma_w = 1.8 (chaotic, chi_1 ~ 1.4): the gap 1 - c of near-parallel pairs
-    grows ~1e15-fold over 100 layers, so every relative error of the gap reaches the
-    result. With the mismatch and angle terms formed without cancellation, the input gap
+def _near_parallel_chaotic_inputs():
+    """A random vector, its copy, perturbations by 1e-7 and 1e-4, a copy scaled by
+    1 + 2^-30 and a nearly opposite vector (16 features)."""
+    rng = np.random.default_rng(0)
+    x0 = rng.normal(size=16)
+    return np.array(
+        [
+            x0,
+            x0,
+            x0 + 1e-7 * rng.normal(size=16),
+            x0 * (1 + 2.0**-30),
+            x0 + 1e-4 * rng.normal(size=16),
+            -x0 + 1e-6 * rng.normal(size=16),
+        ]
+    )
+
+
+@pytest.mark.parametrize(("name", "depth"), [("erf", 100), ("sin", 40)])
+def test_chaotic_near_parallel_pairs(name, depth):
+    """sigma_w = 1.8 is chaotic for both (erf: chi_1 ~ 1.4; sin: chi_1 = sigma_w^2 (1 +
+    e^{-2q*})/2 ~ 1.7): the gap 1 - c of near-parallel pairs grows by chi_1 per layer (erf
+    ~1e15-fold over 100 layers), so every relative error of the gap reaches the result.
+
+    erf: with the mismatch and angle terms formed without cancellation and the input gap
     from x_i - x_j and p_i - p_j carried per pair, all entries stay within 1e-14 of the
-    mpmath recursion (measured 6e-15; before: 1e-1 for equal inputs, 1e-10 for inputs
-    1e-7 apart). The problem's own condition number: sigma_w * (1 + 1e-16) moves the pair
-    1e-7 apart by 2e-15."""
-    rng = np.random.default_rng(0)
-    x0 = rng.normal(size=16)
-    x = np.array(
-        [
-            x0,
-            x0,
-            x0 + 1e-7 * rng.normal(size=16),
-            x0 * (1 + 2.0**-30),
-            x0 + 1e-4 * rng.normal(size=16),
-            -x0 + 1e-6 * rng.normal(size=16),
-        ]
-    )
-    fast = nngp_ntk("erf", 1.8, 0.1, x, depth=100)
-    ref = nngp_ntk("erf", 1.8, 0.1, x, depth=100, dps=40)
-    assert _max_rel_error(fast.nngp, ref.nngp) <= 1e-14
-    assert _max_rel_error(fast.ntk, ref.ntk) <= 1e-14
-
-
-def test_chaotic_sin_near_parallel_pairs_depth_40():
-    """sin at sigma_w = 1.8 (chaotic: chi_1 = sigma_w^2 (1 + e^{-2q*})/2 ~ 1.7): as for erf
-    above, the gap of near-parallel pairs grows by chi_1 per layer, so a gap formed by
-    subtraction (an ulp of sqrt(V1 V2)) reached 1.2e-7 at depth 40; with the mismatch and
-    angle terms written without cancellation, within 1e-14 of the mpmath recursion
-    (measured 5e-16 NNGP, 1.8e-15 NTK)."""
-    rng = np.random.default_rng(0)
-    x0 = rng.normal(size=16)
-    x = np.array(
-        [
-            x0,
-            x0,
-            x0 + 1e-7 * rng.normal(size=16),
-            x0 * (1 + 2.0**-30),
-            x0 + 1e-4 * rng.normal(size=16),
-            -x0 + 1e-6 * rng.normal(size=16),
-        ]
-    )
-    fast = nngp_ntk("sin", 1.8, 0.1, x, depth=40)
-    ref = nngp_ntk("sin", 1.8, 0.1, x, depth=40, dps=40)
+    mpmath recursion (measured 6e-15; before: 1e-1 for equal inputs, 1e-10 for inputs 1e-7
+    apart). The problem's own condition number: sigma_w * (1 + 1e-16) moves the pair 1e-7
+    apart by 2e-15. sin: its gap formed by subtraction (an ulp of sqrt(V1 V2)) reached
+    1.2e-7 at depth 40; written as mismatch series plus angle term, measured 5e-16 (NNGP)
+    and 1.8e-15 (NTK)."""
+    x = _near_parallel_chaotic_inputs()
+    fast = nngp_ntk(name, 1.8, 0.1, x, depth=depth)
+    ref = nngp_ntk(name, 1.8, 0.1, x, depth=depth, dps=40)
     assert _max_rel_error(fast.nngp, ref.nngp) <= 1e-14
     assert _max_rel_error(fast.ntk, ref.ntk) <= 1e-14
 
