@@ -301,8 +301,9 @@ def mehler_activation(act: BoundActivation) -> Any:
 def _fused(
     act: BoundActivation, sw: float, sb: float, a: np.ndarray, c: np.ndarray | None, depth: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """The compiled engine's Gram matrices, or ``None`` where it does not apply (no compiled
-    pair, or the derived recurrence is not of the shape the engine takes)."""
+    """The compiled engines' Gram matrices (closed-form pairs, or Mehler's expansion for
+    smooth activations), or ``None`` where neither applies (or the derived recurrence is
+    not of the shape the engines take); a float64 overflow is an error, never an inf."""
     try:
         from .numeric.kernel_engine import fused_gram
     except ImportError:  # pragma: no cover - numba missing: the generic path serves
@@ -314,8 +315,9 @@ def _fused(
         return None
     values = structure.values(float(sw), float(sb))
     if pair is None:
-        return _mehler(act, tuple(hi + lo for hi, lo in values), a, c, depth)
-    out = fused_gram(pair, values, a, c, depth)
+        out = _mehler(act, tuple(hi + lo for hi, lo in values), a, c, depth)
+    else:
+        out = fused_gram(pair, values, a, c, depth)
     if out is not None and not (np.all(np.isfinite(out[0])) and np.all(np.isfinite(out[1]))):
         raise ValueError(
             f"the NNGP/NTK of {act!r} overflows float64 at depth {depth} "

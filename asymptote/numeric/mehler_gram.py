@@ -305,13 +305,37 @@ def mehler_gram(
     p_diag = np.einsum("ij,ij->i", rows, rows) / n_features
     t_diag = np.zeros_like(p_diag)
     gam = (a @ other.T) / n_features
+    offset = 0 if c is None else a.shape[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _layers(act, (scale, shift, tangent_scale), (first, stride), a, c, depth,
+                       p_diag, t_diag, gam, offset)
+
+
+def _layers(
+    act: Smooth,
+    coefficients: tuple[float, float, float],
+    terms: tuple[int, int],
+    a: np.ndarray,
+    c: np.ndarray | None,
+    depth: int,
+    p_diag: np.ndarray,
+    t_diag: np.ndarray,
+    gam: np.ndarray,
+    offset: int,
+) -> MehlerGram | None:
+    """The layer loop of :func:`mehler_gram` (numpy overflow warnings off: an overflow is
+    reported by infinite matrices, which the caller turns into an error)."""
+    scale, shift, tangent_scale = coefficients
+    first, stride = terms
     th = np.zeros_like(gam)
     gamma, theta = np.zeros_like(gam), np.zeros_like(gam)
-    offset = 0 if c is None else a.shape[0]
     worst, max_terms = 0.0, 0
     for _ in range(depth):
         q = scale * p_diag + shift
         tq = q + tangent_scale * t_diag
+        if not (np.all(np.isfinite(q)) and np.all(np.isfinite(tq))):
+            overflow = np.full(gam.shape, np.inf)
+            return MehlerGram(overflow, overflow.copy(), worst, max_terms)
         lam = scale * gam + shift
         tang = lam + tangent_scale * th
         distinct, where = np.unique(q, return_inverse=True)

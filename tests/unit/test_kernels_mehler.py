@@ -182,3 +182,21 @@ def test_a_coefficient_check_failure_is_refused():
 
     bad = dataclasses.replace(smooth, reference=off)
     assert mg.mehler_gram(bad, (1.5, 0.1, 1.5), _inputs(), None, 2) is None
+
+
+def test_overflow_is_an_error_not_an_inf(monkeypatch):
+    """An NTK that leaves float64 (here an artificial tangent scale C = 1e300: Theta ~ C^L)
+    comes back as infinite matrices without a numpy warning, and nngp_ntk turns them into
+    a ValueError naming the depth, as on the closed-form path."""
+    import warnings
+
+    import asymptote.kernels as kernels
+
+    smooth = mehler_activation(activation("tanh"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = mg.mehler_gram(smooth, (2.25, 0.01, 1e300), _inputs(), None, 4)
+    assert out is not None and not np.all(np.isfinite(out.ntk))
+    monkeypatch.setattr(kernels, "_mehler", lambda *args: (out.nngp, out.ntk))
+    with pytest.raises(ValueError, match="overflows float64 at depth 4"):
+        nngp_ntk("tanh", 1.5, 0.1, _inputs(), depth=4)
