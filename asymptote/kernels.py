@@ -37,8 +37,8 @@ diagonal, :math:`\sigma_w^2` and the NTK in double-double arithmetic. Smooth act
 without closed forms (tanh, GELU, SiLU, softplus, sigmoid) run through
 :mod:`asymptote.numeric.mehler_gram`: Mehler's expansion factors each transform into
 per-input Hermite coefficients and a polynomial in :math:`c`, summed per pair by a compiled
-Horner loop. Everything else (and variances beyond the expansion's range) uses the
-evaluators above.
+Horner loop (pairs with an input beyond the expansion's range take the 2-D quadratures
+there). Everything else uses the evaluators above.
 """
 
 from __future__ import annotations
@@ -295,7 +295,14 @@ def mehler_activation(act: BoundActivation) -> Any:
         return (np.asarray(transform("V", act, qs), dtype=float),
                 np.asarray(transform("Vd", act, qs), dtype=float))
 
-    return Smooth(act.phi_np, act.dphi_np, float(distance), act.parity, reference)
+    def pair_reference(
+        q1: np.ndarray, q2: np.ndarray, q12: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return (np.asarray(transform("W", act, q1, q2, q12), dtype=float),
+                np.asarray(transform("Wd", act, q1, q2, q12), dtype=float))
+
+    return Smooth(act.phi_np, act.dphi_np, float(distance), act.parity, reference,
+                  pair_reference)
 
 
 def _fused(

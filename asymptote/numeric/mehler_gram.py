@@ -53,9 +53,13 @@ the quadrature path). Rounding in the pair sums is bounded by :math:`\approx N u
 small terms first); the tests compare the pair transforms and whole Gram matrices with
 mpmath (measured: a few :math:`10^{-15}` of :math:`\sqrt{K_{ii}K_{jj}}` after 3 and 10
 layers; :math:`1.7\cdot10^{-14}` for a pair :math:`10^{-6}` apart in tanh's chaotic phase,
-where the ulps of :math:`1 - c` grow by :math:`\chi_1` a layer). Variances that need more than ``MAX_TERMS`` orders (measured: tanh above
-:math:`q \approx 35`, SiLU and sigmoid above about 120, GELU and softplus above about 170)
-and zero variances are not served (``None``): the caller uses its quadrature path.
+where the ulps of :math:`1 - c` grow by :math:`\chi_1` a layer).
+
+Variances beyond the expansion's range (:meth:`Smooth.served`: tanh above :math:`q \approx
+29`, the others above about 106, where the orders needed approach ``MAX_TERMS``) and zero
+variances are not served by it: pairs with such an input take the caller's 2-D
+quadratures (``Smooth.pair_reference``), layer by layer, and the other pairs keep the
+expansion; ``None`` only where the coefficients fail to converge or to pass the check.
 
 The float64 state is :math:`\lambda` itself (not the gaps :math:`\sqrt{q_1q_2} \mp
 \lambda` of :mod:`asymptote.numeric.kernel_engine`): entries are accurate relative to
@@ -90,14 +94,24 @@ class Smooth:
     r"""What the engine needs of an activation (the caller, :mod:`asymptote.kernels`, binds a
     registered one): :math:`\phi` and :math:`\phi'` on float64 arrays, the half-width of a
     strip about the real axis where :math:`\phi` is analytic, its parity (``'odd'``,
-    ``'even'`` or ``None``) and the independent 1-D quadratures ``reference(qs) -> (V, V')``
-    that each layer's coefficient sums are checked against."""
+    ``'even'`` or ``None``), the independent 1-D quadratures ``reference(qs) -> (V, V')``
+    that each layer's coefficient sums are checked against, and the 2-D quadratures
+    ``pair_reference(q1, q2, q12) -> (W, W')`` that serve pairs with an input whose variance
+    is beyond the expansion's range (:meth:`served`)."""
 
     phi: Callable[[np.ndarray], np.ndarray]
     dphi: Callable[[np.ndarray], np.ndarray]
     distance: float
     parity: str | None
     reference: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    pair_reference: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+    def served(self, qs: np.ndarray) -> np.ndarray:
+        """Variances the expansion takes: positive, and with the order estimate of
+        :func:`hermite_coefficients` at most half of ``MAX_TERMS`` (the orders needed were
+        measured at up to 1.75 times the estimate)."""
+        limit = (MAX_TERMS / 2 - 48) * min(float(self.distance), 3.0) ** 2 / 250.0
+        return np.asarray((qs > 0) & (qs <= limit))
 
 
 @dataclass(frozen=True)
@@ -311,6 +325,33 @@ def mehler_gram(
                        p_diag, t_diag, gam, offset)
 
 
+def _unserved_pairs(
+    act: Smooth,
+    unserved: np.ndarray,
+    q: np.ndarray,
+    offset: int,
+    symmetric: bool,
+    lam: np.ndarray,
+    tang: np.ndarray,
+    gamma: np.ndarray,
+    theta: np.ndarray,
+) -> None:
+    """Overwrite the pairs with an unserved input (``unserved``, per input) by the 2-D
+    quadratures ``act.pair_reference``: rows (and columns) of those inputs only."""
+    n1, n2 = lam.shape
+    rows_bad = unserved[:n1]
+    cols_bad = unserved[offset:offset + n2]
+    mask = rows_bad[:, None] | cols_bad[None, :]
+    if symmetric:
+        mask &= np.triu(np.ones((n1, n2), dtype=bool), 1)
+    i, j = np.nonzero(mask)
+    if i.size == 0:
+        return
+    w, wd = act.pair_reference(q[i], q[offset + j], lam[i, j])
+    gamma[i, j] = w
+    theta[i, j] = tang[i, j] * wd
+
+
 def _layers(
     act: Smooth,
     coefficients: tuple[float, float, float],
@@ -339,24 +380,33 @@ def _layers(
         lam = scale * gam + shift
         tang = lam + tangent_scale * th
         distinct, where = np.unique(q, return_inverse=True)
-        coef = hermite_coefficients(act, distinct)
-        if coef is None:
-            return None
-        orders = np.arange(coef.shape[1])
-        keep = orders[first::stride]
-        kept = coef[:, keep]
-        # exactly rounded sums (np.sum along rows measured 8e-15 off for ~2000 terms)
-        v = np.array([math.fsum(row) for row in kept * kept])
-        vd = np.array([math.fsum(row) for row in keep * kept * kept]) / distinct
+        where = where.ravel()
+        served = act.served(distinct)
         v_ref, vd_ref = (np.asarray(r, dtype=float) for r in act.reference(distinct))
-        err = float(max(np.max(np.abs(v / v_ref - 1)), np.max(np.abs(vd / vd_ref - 1))))
-        if not err <= _CHECK:
-            return None
-        worst, max_terms = max(worst, err), max(max_terms, int(coef.shape[1]))
-        per_input = np.ascontiguousarray(kept[where.ravel()].T)
+        v, vd = v_ref.copy(), vd_ref.copy()  # unserved variances: the quadratures
+        kept = np.zeros((distinct.size, 1))
+        if served.any():
+            coef = hermite_coefficients(act, distinct[served])
+            if coef is None:
+                return None
+            keep = np.arange(coef.shape[1])[first::stride]
+            kept = np.zeros((distinct.size, keep.size))
+            kept[served] = coef[:, keep]
+            # exactly rounded sums (np.sum along rows measured 8e-15 off for ~2000 terms)
+            v[served] = [math.fsum(row) for row in kept[served] ** 2]
+            vd[served] = [math.fsum(row) / qq for row, qq in
+                          zip(keep * kept[served] ** 2, distinct[served], strict=True)]
+            err = float(max(np.max(np.abs(v[served] / v_ref[served] - 1)),
+                            np.max(np.abs(vd[served] / vd_ref[served] - 1))))
+            if not err <= _CHECK:
+                return None
+            worst, max_terms = max(worst, err), max(max_terms, int(coef.shape[1]))
+        per_input = np.ascontiguousarray(kept[where].T)
         _pair_layer(per_input, q, first, stride, offset, c is None, lam, tang, gamma, theta)
+        if not served.all():
+            _unserved_pairs(act, ~served[where], q, offset, c is None, lam, tang, gamma, theta)
         gam, th = gamma.copy(), theta.copy()
-        p_diag, t_diag = v[where.ravel()], tq * vd[where.ravel()]
+        p_diag, t_diag = v[where], tq * vd[where]
     nngp = scale * gam + shift
     ntk = nngp + tangent_scale * th
     if c is None:

@@ -159,15 +159,24 @@ def test_gram_matrices_match_the_20_digit_recursion(name, rows):
     assert _scaled_error(out.ntk, ref_t) < 1e-13
 
 
-def test_variances_beyond_the_served_range_fall_back():
-    """tanh at q ~ 64 would need ~11000 orders: the expansion declines, the quadrature
-    path serves (same values as calling it directly)."""
+@pytest.mark.parametrize("scales", [(1.0, 1.0, 1.0), (1.0, 9.0, 1.0), (9.0, 9.0, 9.0)])
+def test_variances_beyond_the_served_range_take_the_quadratures(scales):
+    """tanh at sigma_w = 1.5: rows scaled by 9 have q ~ 40-170 in the first layer, beyond the
+    expansion's range (q <= 29); their pairs take the 2-D quadratures in that layer and the
+    expansion afterwards (q* ~ 1.6), the other pairs the expansion throughout. Symmetric
+    and cross matrices agree with the quadrature path; none, some or all rows unserved."""
     act = activation("tanh")
-    x = _inputs()[:3]
-    assert mg.mehler_gram(mehler_activation(act), (64.0, 0.0, 64.0), x, None, 1) is None
-    out = nngp_ntk("tanh", 8.0, 0.0, x, depth=1)
-    ref = _gram(backend(None), act, 8.0, 0.0, x, None, 1)
-    np.testing.assert_array_equal(out.nngp, ref[0])
+    x = _inputs()[:3] * np.array(scales)[:, None]
+    assert not mehler_activation(act).served(np.array([1.5**2 * 81 * 0.5])).any()
+    ref = _gram(backend(None), act, 1.5, 0.1, x, None, 3)
+    out = mg.mehler_gram(mehler_activation(act), (2.25, 0.01, 2.25), x, None, 3)
+    assert out is not None
+    assert _scaled_error(out.nngp, ref[0]) < 1e-13
+    assert _scaled_error(out.ntk, ref[1]) < 1e-13
+    cross = mg.mehler_gram(mehler_activation(act), (2.25, 0.01, 2.25), x[:1], x[1:], 3)
+    assert cross is not None
+    np.testing.assert_allclose(cross.nngp, ref[0][:1, 1:], rtol=1e-13)
+    np.testing.assert_allclose(cross.ntk, ref[1][:1, 1:], rtol=1e-13)
 
 
 def test_a_coefficient_check_failure_is_refused():
