@@ -131,22 +131,44 @@ def _nodes(h: float) -> np.ndarray:
     return h * np.arange(math.ceil(_Z_MAX / h) + 1, dtype=float)
 
 
+def _basis_blocks(h: float, n_terms: int, block: int) -> Any:
+    r"""``h He_n(z_k) \varphi(z_k) / \sqrt{n!}`` on the nodes :math:`z_k \ge 0`, orders
+    ``0 .. n_terms - 1`` in blocks of ``block`` columns (the nodes :math:`-z_k` follow by
+    :math:`He_n(-z) = (-1)^n He_n(z)`); the normalized three-term recurrence (DLMF 18.9.1)."""
+    z = _nodes(h)
+    prev = np.zeros_like(z)
+    cur = h * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+    for start in range(0, n_terms, block):
+        out = np.empty((z.size, min(block, n_terms - start)))
+        for j in range(out.shape[1]):
+            n = start + j
+            if n > 0:
+                prev, cur = cur, (z * cur - math.sqrt(n - 1) * prev) / math.sqrt(n)
+            out[:, j] = cur
+        yield start, out
+
+
 @lru_cache(maxsize=2)
 def _basis(h: float, n_terms: int) -> np.ndarray:
-    r"""``h He_n(z_k) \varphi(z_k) / \sqrt{n!}`` on the nodes :math:`z_k \ge 0`, shape
-    (nodes, n_terms); the nodes :math:`-z_k` follow by :math:`He_n(-z) = (-1)^n He_n(z)`."""
-    z = _nodes(h)
-    out = np.empty((z.size, n_terms))
-    prev = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    out[:, 0] = prev
-    if n_terms > 1:
-        cur = z * prev
-        out[:, 1] = cur
-        for n in range(1, n_terms - 1):
-            prev, cur = cur, (z * cur - math.sqrt(n) * prev) / math.sqrt(n + 1)
-            out[:, n + 1] = cur
-    out *= h
+    """The whole basis of :func:`_basis_blocks` (cached: a Gram matrix reuses it per layer)."""
+    out = np.hstack([b for _, b in _basis_blocks(h, n_terms, n_terms)])
     out.flags.writeable = False
+    return out
+
+
+def _project(parts: tuple[np.ndarray, np.ndarray], h: float, n_terms: int) -> np.ndarray:
+    """Coefficients of orders ``0 .. n_terms - 1`` from the folded samples ``parts`` (even
+    orders from the even part, odd from the odd part): the cached basis up to
+    ``MAX_TERMS`` orders, blocks of 512 beyond (memory linear in the nodes)."""
+    even, odd = parts
+    out = np.empty((even.shape[0], n_terms))
+    blocks = ([(0, _basis(h, n_terms))] if n_terms <= MAX_TERMS
+              else _basis_blocks(h, n_terms, 512))
+    for start, block in blocks:
+        stop = start + block.shape[1]
+        first_even = start % 2  # column of the first even order in this block
+        out[:, start + first_even:stop:2] = even @ block[:, first_even::2]
+        out[:, start + 1 - first_even:stop:2] = odd @ block[:, 1 - first_even::2]
     return out
 
 
@@ -170,9 +192,19 @@ def _parts(f: Any, roots: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.nda
     return even, odd
 
 
-def hermite_coefficients(act: Smooth, qs: np.ndarray) -> np.ndarray | None:
-    r""":math:`a_n(q_i)`, shape ``(len(qs), N + 1)``, cut as in the module docstring; ``None``
-    where more than ``MAX_TERMS`` orders would be needed or a variance is not positive.
+def hermite_coefficients(
+    phi: Callable[[np.ndarray], np.ndarray],
+    dphi: Callable[[np.ndarray], np.ndarray],
+    strip: float,
+    qs: np.ndarray,
+    *,
+    max_terms: int = MAX_TERMS,
+) -> np.ndarray | None:
+    r""":math:`a_n(q_i)` of :math:`\phi` (analytic in :math:`|\mathrm{Im}\,u| <` ``strip``),
+    shape ``(len(qs), N + 1)``, cut as in the module docstring; ``None`` where more than
+    ``max_terms`` orders would be needed, a variance is not positive or a sample is not
+    finite. The one builder of Hermite coefficients in float64 (also of the transform tables,
+    :mod:`asymptote.recurrences.tables`).
 
     :math:`a_0 = E\phi` comes from samples of :math:`\phi`; the others from samples of
     :math:`\phi'` by Stein's identity :math:`E[\phi(\sqrt q z) He_n(z)] = \sqrt q\,
@@ -186,9 +218,9 @@ def hermite_coefficients(act: Smooth, qs: np.ndarray) -> np.ndarray | None:
     if qs.size == 0 or not np.all(qs > 0) or not np.all(np.isfinite(qs)):
         return None
     q_max = float(qs.max())
-    distance = min(float(act.distance), 3.0) / math.sqrt(q_max)
+    distance = min(float(strip), 3.0) / math.sqrt(q_max)
     n_terms = int(250.0 / distance**2) + 48  # below the orders needed (measured)
-    if n_terms > MAX_TERMS:
+    if n_terms > max_terms:
         return None
     roots = np.sqrt(qs)
     sampled_at = 0.0
@@ -197,28 +229,25 @@ def hermite_coefficients(act: Smooth, qs: np.ndarray) -> np.ndarray | None:
     while True:
         n_terms = 16 * math.ceil(n_terms / 16)
         h = _step(distance, n_terms)
-        basis = _basis(h, n_terms)
         if h != sampled_at:  # more orders at the same step reuse the samples
             z = _nodes(h)
-            value_parts, slope_parts = _parts(act.phi, roots, z), _parts(act.dphi, roots, z)
+            value_parts, slope_parts = _parts(phi, roots, z), _parts(dphi, roots, z)
             if value_parts is None or slope_parts is None:
                 return None
             sampled_at = h
         assert value_parts is not None and slope_parts is not None
         coef = np.empty((qs.size, n_terms))
-        coef[:, 0] = value_parts[0] @ basis[:, 0]
-        slope = np.empty((qs.size, n_terms - 1))  # b_m, m = 0 .. n_terms - 2
-        slope[:, 0::2] = slope_parts[0] @ basis[:, 0 : n_terms - 1 : 2]
-        slope[:, 1::2] = slope_parts[1] @ basis[:, 1 : n_terms - 1 : 2]
+        coef[:, 0] = value_parts[0] @ (h * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi))
+        slope = _project(slope_parts, h, n_terms - 1)  # b_m, m = 0 .. n_terms - 2
         orders = np.arange(1, n_terms)
         coef[:, 1:] = np.sqrt(qs[:, None] / orders) * slope
         weighted = np.arange(n_terms) * coef * coef
         total = weighted.sum(axis=1)
         if np.all(weighted[:, -16:].sum(axis=1) < _TAIL * total):
             break
-        if n_terms >= MAX_TERMS:
+        if n_terms >= max_terms:
             return None
-        n_terms = min(int(n_terms * 1.6), MAX_TERMS)
+        n_terms = min(int(n_terms * 1.6), max_terms)
     # cut at the first order beyond which every input's weighted tail is below the bound
     tails = np.cumsum(weighted[:, ::-1], axis=1)[:, ::-1]  # tails[:, n] = sum_{m >= n}
     ok = np.all(tails < _TAIL * total[:, None], axis=0)
@@ -386,7 +415,7 @@ def _layers(
         v, vd = v_ref.copy(), vd_ref.copy()  # unserved variances: the quadratures
         kept = np.zeros((distinct.size, 1))
         if served.any():
-            coef = hermite_coefficients(act, distinct[served])
+            coef = hermite_coefficients(act.phi, act.dphi, act.distance, distinct[served])
             if coef is None:
                 return None
             keep = np.arange(coef.shape[1])[first::stride]

@@ -31,8 +31,10 @@ small gaps).
 trapezoidal rule in :math:`z` (geometric convergence for integrands analytic in a strip:
 :math:`\phi(\sqrt q z)` is analytic in :math:`|\mathrm{Im}\,z| < d/\sqrt q`, :math:`d` the
 activation's ``singularity_distance``) with :math:`He_n\varphi/\sqrt{n!}` from the
-normalized three-term recurrence (DLMF 18.9.1); the series is cut where
-:math:`\sum_{n > N} n a_n^2 < 10^{-17}\sum_n n a_n^2`.
+normalized three-term recurrence (DLMF 18.9.1), from samples of :math:`\phi'` by Stein's
+identity (:func:`asymptote.numeric.mehler_gram.hermite_coefficients`, the builder the
+float64 Gram matrices use too); the series is cut where :math:`\sum_{n > N} n a_n^2 <
+10^{-17}\sum_n n a_n^2`.
 
 **Measured errors** (attributes, set at build): ``mehler_error`` -- the largest relative
 difference of :math:`\sum a_n^2` and :math:`\sum n a_n^2/q` from the independent float64
@@ -89,6 +91,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..activations import BoundActivation
+from ..numeric import mehler_gram
+from ..numeric.mehler_gram import hermite_coefficients
 from ..transforms import transform
 from .bind import mean_transform
 from .gap_tables import clenshaw
@@ -115,7 +119,6 @@ THETA_EDGES = np.concatenate(
 X_PANEL = 1.0
 #: largest Hermite order used (a build needing more fails)
 _N_CAP = 20000
-_TAIL = 1e-17
 
 
 def supports_table(act: BoundActivation) -> bool:
@@ -140,35 +143,14 @@ def _cheb_nodes(n: int) -> FloatArray:
 
 
 def _hermite_coefficients(act: BoundActivation, q: float) -> FloatArray:
-    r""":math:`a_n(q)`, :math:`n = 0..N`, by the trapezoidal rule (module docstring)."""
-    d = min(float(act.spec.singularity_distance), 3.0) / math.sqrt(q)
-    n_est = min(int(250.0 / d**2) + 40, _N_CAP)
-    h = min(0.05, 2 * math.pi * d / (45.0 + 2.0 * math.sqrt(n_est) * d))
-    z_max = 13.0  # |He_n phi / sqrt(n!)| <= e^{-z^2/4} (times n^{-1/4}): below 1e-18 beyond
-    # multiples of h (np.arange(-13, 13, h) steps by fl(-13 + h) + 13, 7e-16 off h = 0.05, which
-    # biased every coefficient by 1.4e-14)
-    z = h * np.arange(-math.ceil(z_max / h), math.ceil(z_max / h) + 1)
-    f = np.asarray(act.phi_np(math.sqrt(q) * z), dtype=float) * h
-    e_prev = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    e_cur = z * e_prev
-    coef = [float(f @ e_prev), float(f @ e_cur)]
-    weighted = coef[1] ** 2
-    total_tail_checked = False
-    n = 1
-    while n < _N_CAP:
-        e_prev, e_cur = e_cur, (z * e_cur - math.sqrt(n) * e_prev) / math.sqrt(n + 1)
-        n += 1
-        a = float(f @ e_cur)
-        coef.append(a)
-        weighted += n * a * a
-        if n >= 8 and n % 8 == 0:
-            recent = sum(k * coef[k] ** 2 for k in range(n - 15, n + 1))
-            if recent < _TAIL * weighted and n > 40:
-                total_tail_checked = True
-                break
-    if not total_tail_checked:
+    r""":math:`a_n(q)`, :math:`n = 0..N`, by the trapezoidal rule (module docstring), from the
+    one float64 builder :func:`asymptote.numeric.mehler_gram.hermite_coefficients` (up to
+    ``_N_CAP`` orders)."""
+    coef = hermite_coefficients(act.phi_np, act.dphi_np, float(act.spec.singularity_distance),
+                                np.array([q]), max_terms=_N_CAP)
+    if coef is None:
         raise RuntimeError(f"Hermite series of {act!r} at q = {q:.3g} did not converge")
-    return np.array(coef)
+    return np.asarray(coef[0])
 
 
 def _normalized_gap(coef: FloatArray, q: float, theta: FloatArray) -> FloatArray:
@@ -328,8 +310,9 @@ def cache_dir() -> Path | None:
 
 
 def table_key(act: BoundActivation) -> str:
-    r"""Hex key of ``act``'s table: SHA-256 of the table format (``TABLE_FORMAT``), this
-    module's source, the package version, the domain and degrees, the activation's SymPy
+    r"""Hex key of ``act``'s table: SHA-256 of the table format (``TABLE_FORMAT``), the
+    source of this module and of the Hermite-coefficient builder it uses
+    (:mod:`asymptote.numeric.mehler_gram`), the package version, the domain and degrees, the activation's SymPy
     declaration (``srepr`` of :math:`\phi`, its name and singularity distance) and its
     parameter values (exact text and float)."""
     import sympy
@@ -339,6 +322,7 @@ def table_key(act: BoundActivation) -> str:
     h = hashlib.sha256()
     h.update(f"format={TABLE_FORMAT};version={__version__};".encode())
     h.update(Path(__file__).read_bytes())
+    h.update(Path(mehler_gram.__file__).read_bytes())
     h.update(f"q=[{Q_MIN!r},{Q_MAX!r}];NX={NX};NT={NT};theta={THETA_EDGES.tolist()!r};".encode())
     spec = act.spec
     h.update(f"name={spec.name};phi={sympy.srepr(spec.phi)};"

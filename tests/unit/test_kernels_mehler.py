@@ -62,7 +62,7 @@ def test_coefficient_sums_match_30_digit_transforms(case):
     act = activation(case[0], **case[1])
     smooth = mehler_activation(act)
     qs = np.array([1e-3, 0.37, 2.0, 9.0])
-    coef = mg.hermite_coefficients(smooth, qs)
+    coef = mg.hermite_coefficients(smooth.phi, smooth.dphi, smooth.distance, qs)
     assert coef is not None
     first, stride = mg._parity_terms(smooth)
     orders = np.arange(coef.shape[1])[first::stride]
@@ -78,7 +78,7 @@ def _pair(act, q1, q2, lam):
     """W, W' of one pair through the compiled Horner loop."""
     qs = np.array([q1, q2])
     smooth = mehler_activation(act)
-    coef = mg.hermite_coefficients(smooth, qs)
+    coef = mg.hermite_coefficients(smooth.phi, smooth.dphi, smooth.distance, qs)
     first, stride = mg._parity_terms(smooth)
     per_input = np.ascontiguousarray(coef[:, first::stride].T)
     lam_m = np.array([[0.0, lam], [0.0, 0.0]])
