@@ -268,8 +268,7 @@ def _mehler(
     smooth = mehler_activation(act)
     if smooth is None:
         return None
-    scale, shift, tangent_scale = coefficients
-    out = mehler_gram.mehler_gram(smooth, (scale, shift, tangent_scale), a, c, depth)
+    out = mehler_gram.mehler_gram(smooth, coefficients, a, c, depth)
     return None if out is None else (out.nngp, out.ntk)
 
 

@@ -110,8 +110,10 @@ class Smooth:
         """Variances the expansion takes: positive, and with the order estimate of
         :func:`hermite_coefficients` at most half of ``MAX_TERMS`` (the orders needed were
         measured at up to 1.75 times the estimate)."""
-        limit = (MAX_TERMS / 2 - 48) * min(float(self.distance), 3.0) ** 2 / 250.0
-        return np.asarray((qs > 0) & (qs <= limit))
+        qs = np.asarray(qs, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            estimate = _order_estimate(self.distance, np.maximum(qs, 0.0))
+        return np.asarray((qs > 0) & (estimate <= MAX_TERMS / 2))
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,13 @@ class MehlerGram:
     ntk: np.ndarray
     coefficient_error: float  # largest relative difference of V, V' sums from quadrature
     max_terms: int  # largest Hermite order used in a layer
+
+
+def _order_estimate(strip: float, q: Any) -> Any:
+    r"""Hermite orders to expect at variance ``q``: :math:`250/d^2 + 48` with :math:`d =
+    \min(\text{strip}, 3)/\sqrt q` the strip in :math:`z` (below the orders needed:
+    measured up to 1.75 times lower)."""
+    return 250.0 * q / min(float(strip), 3.0) ** 2 + 48
 
 
 def _nodes(h: float) -> np.ndarray:
@@ -219,7 +228,7 @@ def hermite_coefficients(
         return None
     q_max = float(qs.max())
     distance = min(float(strip), 3.0) / math.sqrt(q_max)
-    n_terms = int(250.0 / distance**2) + 48  # below the orders needed (measured)
+    n_terms = int(_order_estimate(strip, q_max))
     if n_terms > max_terms:
         return None
     roots = np.sqrt(qs)
@@ -324,36 +333,6 @@ def _parity_terms(act: Smooth) -> tuple[int, int]:
     return (1, 2) if parity == "odd" else (0, 2) if parity == "even" else (0, 1)
 
 
-def mehler_gram(
-    act: Smooth,
-    coefficients: tuple[float, float, float],
-    a: np.ndarray,
-    c: np.ndarray | None,
-    depth: int,
-) -> MehlerGram | None:
-    r"""NNGP and NTK Gram matrices of ``act`` by Mehler's expansion (module docstring), or
-    ``None`` where the expansion does not serve (a variance that needs more than
-    ``MAX_TERMS`` orders, a zero variance, or coefficient sums off the 1-D quadratures by
-    more than ``1e-12``).
-
-    ``coefficients``: the Dense coefficients :math:`A, B, C` of
-    :mod:`asymptote.recurrences.kernel_structure` (``q = A p + B``, ``Theta = q + C theta``).
-    """
-    scale, shift, tangent_scale = (float(v) for v in coefficients)
-    first, stride = _parity_terms(act)
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    other = a if c is None else np.ascontiguousarray(c, dtype=np.float64)
-    rows = a if c is None else np.vstack([a, other])
-    n_features = float(rows.shape[1])
-    p_diag = np.einsum("ij,ij->i", rows, rows) / n_features
-    t_diag = np.zeros_like(p_diag)
-    gam = (a @ other.T) / n_features
-    offset = 0 if c is None else a.shape[0]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _layers(act, (scale, shift, tangent_scale), (first, stride), a, c, depth,
-                       p_diag, t_diag, gam, offset)
-
-
 def _unserved_pairs(
     act: Smooth,
     unserved: np.ndarray,
@@ -381,22 +360,33 @@ def _unserved_pairs(
     theta[i, j] = tang[i, j] * wd
 
 
-def _layers(
+@np.errstate(over="ignore", invalid="ignore")
+def mehler_gram(
     act: Smooth,
-    coefficients: tuple[float, float, float],
-    terms: tuple[int, int],
+    coefficients: tuple[float, ...],
     a: np.ndarray,
     c: np.ndarray | None,
     depth: int,
-    p_diag: np.ndarray,
-    t_diag: np.ndarray,
-    gam: np.ndarray,
-    offset: int,
 ) -> MehlerGram | None:
-    """The layer loop of :func:`mehler_gram` (numpy overflow warnings off: an overflow is
-    reported by infinite matrices, which the caller turns into an error)."""
-    scale, shift, tangent_scale = coefficients
-    first, stride = terms
+    r"""NNGP and NTK Gram matrices of ``act`` by Mehler's expansion (module docstring), or
+    ``None`` where it fails: coefficients that do not converge within ``MAX_TERMS`` orders,
+    or coefficient sums off the 1-D quadratures by more than ``1e-12``. Pairs with an input
+    outside :meth:`Smooth.served` take ``act.pair_reference`` in that layer. An overflow
+    comes back as infinite matrices (numpy's warnings off), which the caller reports.
+
+    ``coefficients``: the Dense coefficients :math:`A, B, C` of
+    :mod:`asymptote.recurrences.kernel_structure` (``q = A p + B``, ``Theta = q + C theta``).
+    """
+    scale, shift, tangent_scale = (float(v) for v in coefficients)
+    first, stride = _parity_terms(act)
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    other = a if c is None else np.ascontiguousarray(c, dtype=np.float64)
+    rows = a if c is None else np.vstack([a, other])
+    n_features = float(rows.shape[1])
+    p_diag = np.einsum("ij,ij->i", rows, rows) / n_features
+    t_diag = np.zeros_like(p_diag)
+    gam = (a @ other.T) / n_features
+    offset = 0 if c is None else a.shape[0]
     th = np.zeros_like(gam)
     gamma, theta = np.zeros_like(gam), np.zeros_like(gam)
     worst, max_terms = 0.0, 0
